@@ -1,0 +1,593 @@
+"""The check registry and the structural checks.
+
+A check is a small function registered with the finding codes it may emit. Entity checks see
+one entity at a time (they can run per file, in parallel, and be cached with it); repository
+checks see the whole loaded repository. Later features add checks through the same
+``@check`` decorator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from isms.catalogs import Catalogs
+from isms.findings import Finding, Rule, Severity, make, rule
+from isms.loader import JsonPath, is_language_key
+from isms.model import CONTROLLED_KINDS, REQUIREMENT_FIELDS, ROLE_FIELDS, Entity, Repo, iter_spec
+from isms.schema import json_path, load_schema
+
+
+@dataclass(frozen=True)
+class Context:
+    repo: Repo
+    catalogs: Catalogs
+    today: dt.date
+
+
+EntityCheck = Callable[[Entity, Context], Iterable[Finding]]
+RepoCheck = Callable[[Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    rules: tuple[Rule, ...]
+    scope: str  # "entity" or "repo"
+    func: Callable[..., Iterable[Finding]]
+
+
+CHECKS: list[Check] = []
+
+
+def check(*rules: Rule, scope: str = "repo") -> Callable[[Callable[..., Iterable[Finding]]],
+                                                         Callable[..., Iterable[Finding]]]:
+    def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+        CHECKS.append(Check(func.__name__, rules, scope, func))
+        return func
+
+    return register
+
+
+def run_checks(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    entity_checks = [c for c in CHECKS if c.scope == "entity"]
+    for entity in ctx.repo.entities:
+        for c in entity_checks:
+            out.extend(c.func(entity, ctx))
+    for c in CHECKS:
+        if c.scope == "repo":
+            out.extend(c.func(ctx))
+    return out
+
+
+def at(r: Rule, entity: Entity, path: JsonPath, message: str, hint: str = "") -> Finding:
+    line, col = entity.at(path)
+    return make(r, entity.path, line, col, message, hint, json_path(path))
+
+
+# --- small value helpers (data may be malformed; schema findings already say so) ----------
+
+def as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+_SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+
+
+def as_version(value: Any) -> tuple[int, int, int] | None:
+    if isinstance(value, str):
+        m = _SEMVER.match(value)
+        if m:
+            return int(m[1]), int(m[2]), int(m[3])
+    return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year = day.year + month0 // 12
+    month = month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+# --- references -------------------------------------------------------------------------------
+
+R_DUPLICATE_ID = rule(
+    "R001", "duplicate-id", Severity.ERROR, "The same id is defined more than once",
+    """
+    Ids are unique across the whole repository (entities and third-party staff members), since
+    every reference is by id. Two files with the same id usually mean a file was copied and its
+    id not changed. Give one of them a new id and update the references that meant it.
+    """,
+)
+R_DANGLING = rule(
+    "R002", "dangling-reference", Severity.ERROR, "Reference to an id that does not exist",
+    """
+    A field that refers to another entity names an id that no file defines (a typo, or an
+    entity that was renamed or deleted). Fix the id, or create the missing entity.
+    """,
+)
+R_WRONG_KIND = rule(
+    "R003", "wrong-kind-reference", Severity.ERROR, "Reference to an entity of the wrong kind",
+    """
+    The id exists but is the wrong kind of entity for this field, for example a procedure whose
+    `policy` names a document set, or a control whose `implemented_by` names a risk. Point the
+    field at an entity of the kind it expects (the message lists them).
+    """,
+)
+R_UNKNOWN_REQ = rule(
+    "R004", "unknown-requirement", Severity.ERROR, "Unknown framework or requirement",
+    """
+    A framework reference (`FRAMEWORK:REQ`, e.g. `iso27001-2022:A.5.19`) names a framework with
+    no catalog, or a requirement the catalog does not have. Check the spelling against
+    `isms explain`'s catalog list and docs/format.md; repository-specific frameworks need a
+    catalog in the folder named by `catalogs` in isms.yaml.
+    """,
+)
+R_CYCLE = rule(
+    "R005", "reference-cycle", Severity.ERROR, "Parent references form a cycle",
+    """
+    Following `parent` from this entity leads back to it. A hierarchy must end at a root, or
+    the document register and impact analysis cannot be computed. Remove one `parent` link of
+    the cycle listed in the message.
+    """,
+)
+R_UNKNOWN_ROLE = rule(
+    "R006", "unknown-role", Severity.ERROR, "Role not defined in isms.yaml",
+    """
+    Owners, approvers, authors and RACI entries name roles, which isms.yaml defines under
+    `roles`. A role used here is not defined there. Fix its spelling or add the role to
+    isms.yaml.
+    """,
+)
+R_UNKNOWN_DOMAIN = rule(
+    "R007", "unknown-domain", Severity.ERROR, "Domain not defined in isms.yaml",
+    """
+    An activity's `domain` must be one of the business domains defined under `domains` in
+    isms.yaml. Fix the spelling or add the domain there.
+    """,
+)
+R_FOREIGN_STAFF = rule(
+    "R008", "staff-of-other-party", Severity.ERROR, "Staff member belongs to another third party",
+    """
+    An activity lists a staff member who is on the staff of a different third party than the
+    one performing the activity. Only that party's own staff can be assigned; fix the staff id
+    or the activity's `third_party`.
+    """,
+)
+R_PATH_ESCAPE = rule(
+    "R009", "path-outside-repo", Severity.ERROR, "Evidence path points outside the repository",
+    """
+    An evidence file path is absolute, climbs out with `..`, or resolves through a symlink to a
+    place outside the repository. Evidence must live inside the repository so that it is
+    versioned, reviewed and included in audit bundles. Copy the file under `evidence/` and
+    reference it by its repository-relative path.
+    """,
+)
+R_MISSING_FILE = rule(
+    "R010", "evidence-file-missing", Severity.ERROR, "Evidence file does not exist",
+    """
+    An evidence record lists a file that is not in the repository. Add the file, or fix the
+    path (it is relative to the repository root, e.g. `evidence/2026/review.csv`).
+    """,
+)
+
+# --- document control -------------------------------------------------------------------------
+
+D_NO_APPROVAL = rule(
+    "D001", "approved-without-approval", Severity.ERROR, "Approved document without approval",
+    """
+    The document's status is `approved` but it has no `approval: {by, on}`. ISO/IEC 27001
+    clause 7.5.2 requires documented information to be reviewed and approved; record who
+    approved this version and when, or set the status back to `in-review`.
+    """,
+)
+D_SELF_APPROVED = rule(
+    "D002", "approver-is-owner", Severity.ERROR, "Approver is the document owner",
+    """
+    The role that approved the document is the role that owns it. Approval exists to get a
+    second, accountable pair of eyes; have it approved by another role (for policies, usually
+    top management).
+    """,
+)
+D_HISTORY_VERSION = rule(
+    "D003", "history-version-mismatch", Severity.ERROR,
+    "Newest history entry does not match the version",
+    """
+    The last entry of `history` records a different version from the document's `version`, so
+    the current version's change is undocumented (or the version was not bumped). Add a history
+    entry for the current version, or correct the version.
+    """,
+)
+D_HISTORY_ORDER = rule(
+    "D004", "history-not-increasing", Severity.ERROR, "History versions or dates go backwards",
+    """
+    `history` is chronological (oldest first) and each entry must have a higher version and a
+    date no earlier than the entry before it. Reorder the entries or fix the version or date.
+    """,
+)
+D_REVIEW_OVERDUE = rule(
+    "D005", "review-overdue", Severity.WARNING, "Review overdue",
+    """
+    The document's next review (`review.last` + `review.every_months`) is before today (or
+    `--today`). Review it, then set `review.last` to the review date; if the content changes,
+    raise the version and add a history entry.
+    """,
+)
+D_RETIRED_REF = rule(
+    "D006", "retired-still-referenced", Severity.WARNING,
+    "Approved document refers to a retired one",
+    """
+    An approved document refers to a document that has been retired, so people following the
+    approved one are sent to something no longer in force. Point it at the replacement, or
+    revise the approved document.
+    """,
+)
+D_FUTURE_APPROVAL = rule(
+    "D007", "approval-in-future", Severity.WARNING, "Approval or history dated in the future",
+    """
+    The approval date or a history date is after today (or `--today`). Records describe what
+    happened; a future date is usually a typo in the year or month.
+    """,
+)
+D_NO_REVIEW = rule(
+    "D008", "no-review-cycle", Severity.INFO, "Approved document without a review cycle",
+    """
+    An approved policy, procedure or document set has no `review: {every_months, last}`, so
+    nothing will tell you when it is due for review (ISO/IEC 27001 clause 5.2 and Annex A 5.1
+    expect policies to be reviewed at planned intervals). Add a review cycle.
+    """,
+)
+
+# --- text -------------------------------------------------------------------------------------
+
+T_TRANSLATION = rule(
+    "T001", "missing-translation", Severity.WARNING, "Text missing a configured language",
+    """
+    isms.yaml lists several `languages`, but this text is given in fewer of them (or as a plain
+    string, which counts as one). Readers of the missing language see nothing or the wrong
+    language in reports. Write it as `{en: ..., zh: ...}` with every configured language.
+    """,
+)
+T_TODO = rule(
+    "T002", "todo-marker", Severity.ERROR, "TODO marker left in the text",
+    """
+    The value still contains a `TODO` marker, usually from a skeleton written by `isms new`.
+    Replace it with the real content before the document is used.
+    """,
+)
+
+
+def _targets_text(targets: tuple[str, ...]) -> str:
+    return " or ".join(targets)
+
+
+@check(R_DUPLICATE_ID)
+def duplicate_ids(ctx: Context) -> Iterator[Finding]:
+    seen: dict[str, list[tuple[str, tuple[int, int], Entity, JsonPath]]] = defaultdict(list)
+    for e in ctx.repo.entities:
+        seen[e.id].append((e.path, e.at(("id",)), e, ("id",)))
+        if e.kind == "third-party":
+            for i, member in enumerate(e.get("staff") or []):
+                if isinstance(member, Mapping) and isinstance(member.get("id"), str):
+                    p = ("staff", i, "id")
+                    seen[member["id"]].append((e.path, e.at(p), e, p))
+    for ident, places in seen.items():
+        if len(places) < 2:
+            continue
+        places.sort(key=lambda x: (x[0], x[1]))
+        for _path, _mark, entity, jp in places:
+            others = ", ".join(f"{p}:{m[0]}" for p, m, en, j in places if not (en is entity and j == jp))
+            yield at(R_DUPLICATE_ID, entity, jp, f"id {ident!r} is also defined in {others}",
+                     "give one of them a new id")
+
+
+@check(R_DANGLING, R_WRONG_KIND, R_FOREIGN_STAFF)
+def references(ctx: Context) -> Iterator[Finding]:
+    repo = ctx.repo
+    for e in repo.entities:
+        for ref, path, value in repo.references(e):
+            if not isinstance(value, str):
+                continue
+            target = repo.by_id.get(value)
+            if target is None:
+                yield at(R_DANGLING, e, path,
+                         f"{ref.spec.replace('[]', '')} refers to {value!r}, which does not exist",
+                         f"expected the id of a {_targets_text(ref.targets)}")
+            elif target.kind not in ref.targets:
+                yield at(R_WRONG_KIND, e, path,
+                         f"{ref.spec.replace('[]', '')} refers to {value!r}, a {target.kind}; "
+                         f"expected a {_targets_text(ref.targets)}",
+                         f"{value} is defined in {target.path}")
+        if e.kind == "activity":
+            party = e.get("third_party")
+            for path, value in iter_spec(e.data, "staff"):
+                if not isinstance(value, str):
+                    continue
+                member = repo.staff.get(value)
+                if member is None:
+                    yield at(R_DANGLING, e, path,
+                             f"staff refers to {value!r}, who is on no third party's staff",
+                             "add the person to the third party's `staff` list")
+                elif isinstance(party, str) and member[0].id != party:
+                    yield at(R_FOREIGN_STAFF, e, path,
+                             f"staff member {value!r} belongs to {member[0].id}, not {party}",
+                             "assign only staff of the third party performing the activity")
+
+
+@check(R_UNKNOWN_REQ, scope="entity")
+def requirement_refs(entity: Entity, ctx: Context) -> Iterator[Finding]:
+    for spec in REQUIREMENT_FIELDS.get(entity.kind, ()):
+        for path, value in iter_spec(entity.data, spec):
+            if not isinstance(value, str) or ":" not in value:
+                continue
+            ok, reason = ctx.catalogs.resolve(value)
+            if not ok:
+                yield at(R_UNKNOWN_REQ, entity, path, f"{value!r}: {reason}",
+                         "write FRAMEWORK:REQ, e.g. iso27001-2022:A.5.19")
+
+
+@check(R_UNKNOWN_REQ)
+def configured_frameworks(ctx: Context) -> Iterator[Finding]:
+    for name in ctx.repo.config.frameworks:
+        if name not in ctx.catalogs.catalogs:
+            known = ", ".join(sorted(ctx.catalogs.catalogs))
+            yield make(R_UNKNOWN_REQ, "isms.yaml", 1, 1,
+                       f"framework {name!r} in `frameworks` has no catalog (known: {known})",
+                       "fix the id or add a catalog to the folder named by `catalogs`")
+
+
+@check(R_CYCLE)
+def parent_cycles(ctx: Context) -> Iterator[Finding]:
+    parent = {e.id: e.get("parent") for e in ctx.repo.entities
+              if isinstance(e.get("parent"), str)}
+    reported: set[frozenset[str]] = set()
+    for start in sorted(parent):
+        chain = [start]
+        node = parent.get(start)
+        while isinstance(node, str) and node in parent and node not in chain:
+            chain.append(node)
+            node = parent[node]
+        if node == start:
+            members = frozenset(chain)
+            if members in reported:
+                continue
+            reported.add(members)
+            entity = ctx.repo.by_id[start]
+            cycle = " → ".join([*chain, start])
+            yield at(R_CYCLE, entity, ("parent",), f"parent cycle: {cycle}",
+                     "remove one `parent` link of the cycle")
+
+
+@check(R_UNKNOWN_ROLE, R_UNKNOWN_DOMAIN, scope="entity")
+def roles_and_domains(entity: Entity, ctx: Context) -> Iterator[Finding]:
+    config = ctx.repo.config
+    roles = config.roles
+    for spec in ROLE_FIELDS.get(entity.kind, ()):
+        for path, value in iter_spec(entity.data, spec):
+            if isinstance(value, str) and value not in roles:
+                yield at(R_UNKNOWN_ROLE, entity, path, f"role {value!r} is not defined in isms.yaml",
+                         _suggest(value, roles, "roles"))
+    if entity.kind == "activity":
+        domain = entity.get("domain")
+        if isinstance(domain, str) and domain not in config.domains:
+            yield at(R_UNKNOWN_DOMAIN, entity, ("domain",),
+                     f"domain {domain!r} is not defined in isms.yaml",
+                     _suggest(domain, config.domains, "domains"))
+
+
+def _suggest(value: str, known: Mapping[str, Any], section: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, list(known), n=1)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return f"add it under `{section}` in isms.yaml"
+
+
+@check(R_PATH_ESCAPE, R_MISSING_FILE, scope="entity")
+def evidence_files(entity: Entity, ctx: Context) -> Iterator[Finding]:
+    if entity.kind != "evidence":
+        return
+    root = ctx.repo.config.root
+    root_real = os.path.realpath(root)
+    for path, value in iter_spec(entity.data, "files"):
+        if not isinstance(value, str):
+            continue
+        problem = evidence_path_problem(root_real, value)
+        if problem == "outside":
+            yield at(R_PATH_ESCAPE, entity, path, f"{value!r} is outside the repository",
+                     "use a path relative to the repository root, inside it")
+        elif problem == "missing":
+            yield at(R_MISSING_FILE, entity, path, f"{value!r} does not exist",
+                     "add the file or fix the path (relative to the repository root)")
+
+
+def evidence_path_problem(root_real: str, rel: str) -> str:
+    """'' when ``rel`` names a file inside the repository, else 'outside' or 'missing'."""
+    if os.path.isabs(rel) or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
+        return "outside"
+    target = os.path.realpath(os.path.join(root_real, rel))
+    if not (target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)):
+        return "outside"
+    if not os.path.isfile(target):
+        return "missing"
+    return ""
+
+
+@check(D_NO_APPROVAL, D_SELF_APPROVED, D_HISTORY_VERSION, D_HISTORY_ORDER, D_REVIEW_OVERDUE,
+       D_FUTURE_APPROVAL, D_NO_REVIEW, scope="entity")
+def document_control(entity: Entity, ctx: Context) -> Iterator[Finding]:
+    if entity.kind not in CONTROLLED_KINDS:
+        return
+    data = entity.data
+    status = data.get("status")
+    approval = data.get("approval")
+    owner = data.get("owner")
+    if status == "approved" and not isinstance(approval, Mapping):
+        yield at(D_NO_APPROVAL, entity, ("status",), "status is approved but there is no `approval`",
+                 "add `approval: {by: <role>, on: <date>}` or set status to in-review")
+    if isinstance(approval, Mapping):
+        if isinstance(owner, str) and approval.get("by") == owner:
+            yield at(D_SELF_APPROVED, entity, ("approval", "by"),
+                     f"approved by {owner!r}, who is also the owner",
+                     "have a different role approve it")
+        on = as_date(approval.get("on"))
+        if on is not None and on > ctx.today:
+            yield at(D_FUTURE_APPROVAL, entity, ("approval", "on"),
+                     f"approval date {on.isoformat()} is after today ({ctx.today.isoformat()})",
+                     "check the year and month")
+    yield from _history(entity, ctx)
+    review = data.get("review")
+    if isinstance(review, Mapping):
+        last = as_date(review.get("last"))
+        every = review.get("every_months")
+        if last is not None and isinstance(every, int) and not isinstance(every, bool) and every > 0:
+            due = add_months(last, every)
+            if due < ctx.today and status != "retired":
+                yield at(D_REVIEW_OVERDUE, entity, ("review",),
+                         f"review was due on {due.isoformat()} "
+                         f"({(ctx.today - due).days} days ago)",
+                         "review the document and update `review.last`")
+    elif status == "approved":
+        yield at(D_NO_REVIEW, entity, ("status",), "approved document has no review cycle",
+                 "add `review: {every_months: 12, last: <date>}`")
+
+
+def _history(entity: Entity, ctx: Context) -> Iterator[Finding]:
+    history = entity.get("history")
+    if not isinstance(history, list) or not history:
+        return
+    previous: tuple[tuple[int, int, int], dt.date | None] | None = None
+    for i, item in enumerate(history):
+        if not isinstance(item, Mapping):
+            continue
+        version = as_version(item.get("version"))
+        day = as_date(item.get("date"))
+        if day is not None and day > ctx.today:
+            yield at(D_FUTURE_APPROVAL, entity, ("history", i, "date"),
+                     f"history date {day.isoformat()} is after today ({ctx.today.isoformat()})",
+                     "check the year and month")
+        if version is not None and previous is not None:
+            prev_version, prev_day = previous
+            if version <= prev_version:
+                yield at(D_HISTORY_ORDER, entity, ("history", i, "version"),
+                         f"history version {item.get('version')} does not increase on "
+                         f"{'.'.join(map(str, prev_version))}",
+                         "list history oldest first, each entry with a higher version")
+            elif day is not None and prev_day is not None and day < prev_day:
+                yield at(D_HISTORY_ORDER, entity, ("history", i, "date"),
+                         f"history date {day.isoformat()} is earlier than the entry before it "
+                         f"({prev_day.isoformat()})",
+                         "list history oldest first")
+        if version is not None:
+            previous = (version, day)
+    last = history[-1]
+    current = entity.get("version")
+    if isinstance(last, Mapping) and isinstance(current, str) and last.get("version") != current:
+        yield at(D_HISTORY_VERSION, entity, ("history", len(history) - 1, "version"),
+                 f"newest history entry is {last.get('version')!r} but version is {current!r}",
+                 f"add a history entry for {current} (oldest first, newest last)")
+
+
+@check(D_RETIRED_REF)
+def retired_references(ctx: Context) -> Iterator[Finding]:
+    repo = ctx.repo
+    for e in repo.entities:
+        if e.get("status") != "approved":
+            continue
+        for ref, path, value in repo.references(e):
+            target = repo.by_id.get(value) if isinstance(value, str) else None
+            if target is not None and target.get("status") == "retired":
+                yield at(D_RETIRED_REF, e, path,
+                         f"{ref.spec.replace('[]', '')} refers to {value}, which is retired",
+                         "point it at the document that replaced it")
+
+
+# --- text -------------------------------------------------------------------------------------
+
+@cache
+def text_paths(kind: str) -> tuple[tuple[str, ...], ...]:
+    """Paths (with '*' for list items) of every Text field of ``kind``, read from its schema."""
+    schema = load_schema(kind)
+    found: list[tuple[str, ...]] = []
+
+    def walk(node: Any, path: tuple[str, ...], depth: int) -> None:
+        if depth > 12 or not isinstance(node, Mapping):
+            return
+        if node.get("$ref") == "#/$defs/text":
+            found.append(path)
+            return
+        for key, sub in (node.get("properties") or {}).items():
+            walk(sub, (*path, key), depth + 1)
+        if isinstance(node.get("items"), Mapping):
+            walk(node["items"], (*path, "*"), depth + 1)
+
+    walk(schema, (), 0)
+    return tuple(found)
+
+
+def _match_paths(data: Any, pattern: tuple[str, ...], path: JsonPath = ()) -> Iterator[
+        tuple[JsonPath, Any]]:
+    if not pattern:
+        yield path, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from _match_paths(item, rest, (*path, i))
+    elif isinstance(data, Mapping) and head in data:
+        yield from _match_paths(data[head], rest, (*path, head))
+
+
+@check(T_TRANSLATION, scope="entity")
+def translations(entity: Entity, ctx: Context) -> Iterator[Finding]:
+    languages = ctx.repo.config.languages
+    if len(languages) < 2:
+        return
+    for pattern in text_paths(entity.kind):
+        for path, value in _match_paths(entity.data, pattern):
+            if isinstance(value, str):
+                yield at(T_TRANSLATION, entity, path,
+                         f"{json_path(path)} is a plain string; languages "
+                         f"{', '.join(languages)} are configured",
+                         "write it as {" + ", ".join(f"{x}: ..." for x in languages) + "}")
+            elif isinstance(value, Mapping) and all(is_language_key(k) for k in value):
+                missing = [x for x in languages if not value.get(x)]
+                if missing:
+                    yield at(T_TRANSLATION, entity, path,
+                             f"{json_path(path)} has no {', '.join(missing)} text",
+                             f"add {', '.join(f'`{x}:`' for x in missing)}")
+
+
+_TODO = re.compile(r"\bTODO\b")
+
+
+@check(T_TODO, scope="entity")
+def todo_markers(entity: Entity, ctx: Context) -> Iterator[Finding]:
+    from isms.loader import iter_strings
+
+    for path, value in iter_strings(entity.data):
+        if _TODO.search(value):
+            snippet = value.strip().splitlines()[0][:60]
+            yield at(T_TODO, entity, path, f"{json_path(path)} still says {snippet!r}",
+                     "replace the TODO marker with the real content")

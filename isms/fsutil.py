@@ -1,0 +1,31 @@
+"""Filesystem helpers: atomic writes, so no reader ever sees a half-written file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to a temp file in the same directory, fsync it, then rename over ``path``.
+
+    The rename is atomic on POSIX and Windows, so ``path`` holds either its old content or the
+    new one, never a mix; on any error the temp file is removed and ``path`` is untouched.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
