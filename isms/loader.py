@@ -272,6 +272,9 @@ class _Builder:
             line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
             problem = getattr(exc, "problem", None) or str(exc)
             context = getattr(exc, "context", None)
+            context_mark = getattr(exc, "context_mark", None)
+            if context and context_mark is not None and context_mark.line + 1 != line:
+                context = f"{context} (started on line {context_mark.line + 1})"
             message = f"{context}, {problem}" if context else str(problem)
             if isinstance(exc, yaml.reader.ReaderError):
                 line, col = _offset_to_line_col(self.text, exc.position)

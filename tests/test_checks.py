@@ -1,0 +1,130 @@
+"""The structural checks on their fixture repos: exact findings and exit codes."""
+
+from __future__ import annotations
+
+from conftest import TODAY, findings_of
+
+
+def check_json(cli, name, *extra):
+    return cli("check", f"tests/fixtures/{name}", "--today", TODAY, "--format", "json", *extra)
+
+
+def test_clean_fixture_passes(cli):
+    run = check_json(cli, "clean")
+    assert run.code == 0
+    assert findings_of(run) == set()
+    assert run.json()["summary"] == {"files": 10, "error": 0, "warning": 0, "info": 0}
+
+
+def test_schema_fixture(cli):
+    run = check_json(cli, "schema")
+    assert run.code == 1
+    assert findings_of(run) == {
+        ("S001", "controls/CTL-A.5.1.yaml", 4),
+        ("S001", "controls/CTL-A.5.1.yaml", 6),
+        ("R003", "controls/CTL-A.5.1.yaml", 6),
+        ("S001", "policies/POL-01.yaml", 1),
+        ("S001", "policies/POL-01.yaml", 4),
+        ("S001", "policies/POL-01.yaml", 5),
+        ("S002", "policies/POL-01.yaml", 6),
+        ("S001", "policies/POL-01.yaml", 7),
+        ("S001", "registers/RSK-bad.yaml", 2),
+        ("S001", "registers/RSK-bad.yaml", 4),
+        ("S001", "registers/RSK-bad.yaml", 6),
+    }
+    by_line = {(f["path"], f["line"]): f for f in run.json()["findings"] if f["code"] == "S002"}
+    assert by_line[("policies/POL-01.yaml", 6)]["hint"] == "did you mean `requirements`?"
+    missing = [f for f in run.json()["findings"] if f["line"] == 1 and f["code"] == "S001"]
+    assert missing[0]["message"] == "'owner' is required"
+    assert missing[0]["json_path"] == "$.owner"
+
+
+def test_references_fixture(cli):
+    run = check_json(cli, "references")
+    assert run.code == 1
+    assert findings_of(run) == {
+        ("R004", "documents/DOC-01.yaml", 10),
+        ("R009", "evidence/EV-01.yaml", 6),
+        ("R009", "evidence/EV-01.yaml", 7),
+        ("R010", "evidence/EV-01.yaml", 8),
+        ("R005", "policies/POL-02.yaml", 7),
+        ("R006", "policies/POL-03.yaml", 6),
+        ("R003", "procedures/PRC-01.yaml", 7),
+        ("R002", "procedures/PRC-02.yaml", 7),
+        ("R001", "procedures/PRC-03-a.yaml", 2),
+        ("R001", "procedures/PRC-03-b.yaml", 2),
+        ("R007", "registers/ACT-01.yaml", 5),
+        ("R008", "registers/ACT-01.yaml", 7),
+        ("R002", "registers/ACT-01.yaml", 7),
+        ("R001", "registers/TP-A.yaml", 5),
+        ("R001", "registers/TP-B.yaml", 6),
+    }
+    messages = {f["message"] for f in run.json()["findings"]}
+    assert "parent cycle: POL-02 → POL-03 → POL-02" in messages
+    assert "'nist-800-53:AC-2': unknown framework 'nist-800-53' (known: gbt22239-2019-l3, iso27001-2022)" in messages
+    assert "'iso27001-2022:A.9.9': iso27001-2022 has no requirement 'A.9.9'" in messages
+    assert "policy refers to 'DOC-01', a document; expected a policy" in messages
+
+
+def test_doc_control_fixture(cli):
+    run = check_json(cli, "doc_control")
+    assert run.code == 1
+    assert findings_of(run) == {
+        ("D001", "policies/POL-01.yaml", 5),
+        ("D002", "policies/POL-02.yaml", 7),
+        ("D003", "policies/POL-03.yaml", 10),
+        ("D004", "policies/POL-04.yaml", 11),
+        ("D004", "policies/POL-04.yaml", 12),
+        ("D005", "policies/POL-05.yaml", 8),
+        ("D007", "policies/POL-06.yaml", 7),
+        ("D007", "policies/POL-06.yaml", 10),
+        ("D008", "policies/POL-07.yaml", 5),
+        ("D006", "procedures/PRC-01.yaml", 10),
+    }
+    assert run.json()["summary"] == {"files": 10, "error": 5, "warning": 4, "info": 1}
+
+
+def test_review_overdue_depends_on_today(cli):
+    early = check_json(cli, "doc_control", "--today", "2025-01-09", "--select", "D005")
+    assert findings_of(early) == set()
+    due = check_json(cli, "doc_control", "--today", "2025-01-11", "--select", "D005")
+    assert findings_of(due) == {("D005", "policies/POL-05.yaml", 8)}
+
+
+def test_text_fixture_with_markup_and_non_ascii_names(cli):
+    run = check_json(cli, "text")
+    assert run.code == 1
+    assert findings_of(run) == {
+        ("T001", "policies/策略 一 (draft).yaml", 3),
+        ("T001", "policies/策略 一 (draft).yaml", 9),
+        ("T002", "policies/策略 一 (draft).yaml", 10),
+    }
+
+
+def test_single_language_repo_accepts_plain_strings(cli, make_repo):
+    repo = make_repo("text")
+    config = repo / "isms.yaml"
+    config.write_text(config.read_text().replace("languages: [en, zh]", "languages: [en]"))
+    run = cli("check", str(repo), "--today", TODAY, "--format", "json")
+    assert {f[0] for f in findings_of(run)} == {"T002"}
+
+
+def test_repo_catalog_folder_adds_a_framework(cli, make_repo):
+    repo = make_repo("clean")
+    (repo / "catalogs").mkdir()
+    (repo / "catalogs" / "local.yaml").write_text(
+        "kind: catalog\nid: local-rules\ntitle: Local rules\n"
+        "requirements:\n  - {id: LR-1, title: Vendor badge}\n")
+    (repo / "catalogs" / "broken.yaml").write_text(
+        "kind: mapping\nid: m\nsource: local-rules\ntarget: nowhere\nlinks: []\n")
+    config = repo / "isms.yaml"
+    config.write_text(config.read_text() + "catalogs: catalogs\n")
+    policy = repo / "policies" / "POL-01-outsourcing.yaml"
+    policy.write_text(policy.read_text().replace(
+        "requirements: [iso27001-2022:A.5.19,", "requirements: [local-rules:LR-1, local-rules:LR-2,"))
+    run = cli("check", str(repo), "--today", TODAY, "--format", "json")
+    assert findings_of(run) == {
+        ("R004", "policies/POL-01-outsourcing.yaml", 9),
+        ("R011", "catalogs/broken.yaml", 1),
+    }
+    assert "local-rules has no requirement 'LR-2'" in run.out
