@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from conftest import REPO
-
 from isms.rules import all_rules, markdown_table
 
 

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, findings_of
 
+from conftest import TODAY, findings_of
 from isms.loader import Limits, discover, glob_to_regex, parse_bytes, parse_text
 
 LOADER_FINDINGS = {

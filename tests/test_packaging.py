@@ -7,7 +7,6 @@ import sys
 import zipfile
 
 from conftest import REPO
-
 from isms.schema import SCHEMA_NAMES
 
 

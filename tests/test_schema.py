@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib.util
 import json
 
-from conftest import REPO
 from jsonschema import Draft202012Validator
 
+from conftest import REPO
 from isms.schema import SCHEMA_NAMES, load_schema
 
 
@@ -32,7 +32,7 @@ def test_every_schema_is_valid_with_id_and_documented_properties():
         assert schema["$id"] == f"urn:isms:schema:v1:{name}"
         undocumented = []
 
-        def walk(node, path):
+        def walk(node, path, undocumented=undocumented):
             if isinstance(node, dict):
                 for key, sub in (node.get("properties") or {}).items():
                     if path.endswith("/if"):
@@ -40,10 +40,10 @@ def test_every_schema_is_valid_with_id_and_documented_properties():
                     if not (sub.get("description") and sub.get("examples")):
                         undocumented.append(f"{path}/{key}")
                 for key, sub in node.items():
-                    walk(sub, f"{path}/{key}")
+                    walk(sub, f"{path}/{key}", undocumented)
             elif isinstance(node, list):
                 for i, sub in enumerate(node):
-                    walk(sub, f"{path}/{i}")
+                    walk(sub, f"{path}/{i}", undocumented)
 
         walk(schema, "")
         assert undocumented == [], name

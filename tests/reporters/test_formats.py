@@ -6,8 +6,9 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import TESTS, TODAY
 from jsonschema import Draft4Validator
+
+from conftest import TESTS, TODAY
 
 FORMATS = {"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "github": "github.txt"}
 
