@@ -45,6 +45,17 @@ class Check:
 
 CHECKS: list[Check] = []
 
+# Modules that register further checks (each adds its own codes); imported on first use so
+# that commands which never check pay nothing for them.
+CHECK_MODULES: tuple[str, ...] = ()
+
+
+def load_check_modules() -> None:
+    import importlib
+
+    for name in CHECK_MODULES:
+        importlib.import_module(name)
+
 
 def check(*rules: Rule, scope: str = "repo") -> Callable[[Callable[..., Iterable[Finding]]],
                                                          Callable[..., Iterable[Finding]]]:
@@ -56,6 +67,7 @@ def check(*rules: Rule, scope: str = "repo") -> Callable[[Callable[..., Iterable
 
 
 def run_checks(ctx: Context) -> list[Finding]:
+    load_check_modules()
     out: list[Finding] = []
     entity_checks = [c for c in CHECKS if c.scope == "entity"]
     for entity in ctx.repo.entities:

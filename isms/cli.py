@@ -1,4 +1,6 @@
-"""The command line. The only module that imports click, prints or exits.
+"""The command line: the root group, `check`, `explain`, `schema`, and the error handler.
+
+Only this module and the thin command modules in isms/commands/ import click, print or exit.
 
 Each command parses its options, calls plain functions of the core, renders their result and
 returns an exit code. :func:`main` maps every exception to its exit code: an
@@ -144,6 +146,15 @@ def schema_export(directory: Path) -> int:
     for path in written:
         click.echo(str(path))
     return 0
+
+
+def _register_commands() -> None:
+    from isms.commands import register
+
+    register(cli)
+
+
+_register_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

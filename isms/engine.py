@@ -128,6 +128,7 @@ def run_check(path: Path, options: CheckOptions) -> CheckResult:
     config = loaded.config
     select = options.select or config.select
     ignore = (*config.ignore_codes, *options.ignore)
+    _checks.load_check_modules()
     validate_selectors(select, "--select")
     validate_selectors(ignore, "--ignore")
     for code in config.severity:
@@ -150,6 +151,7 @@ def run_check(path: Path, options: CheckOptions) -> CheckResult:
                         f.hint, f.json_path)
         kept.add(f)
     ordered = tuple(sorted(kept))
-    codes = sorted({f.code for f in ordered} | {c for c in RULES if not select or _matches(c, select)})
+    codes = sorted({f.code for f in ordered}
+                   | {c for c in RULES if not select or _matches(c, select)})
     rules = tuple(RULES[c] for c in codes)
     return CheckResult(config.root, options.today, fail_on, len(loaded.repo.files), ordered, rules)

@@ -12,6 +12,7 @@ def all_rules() -> list[Rule]:
     import isms.loader  # noqa: F401
     import isms.schema  # noqa: F401
 
+    isms.checks.load_check_modules()
     return [RULES[c] for c in sorted(RULES, key=_code_key)]
 
 
