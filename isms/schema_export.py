@@ -23,18 +23,22 @@ EDITOR_GLOBS: dict[str, list[str]] = {
 SETTINGS_NAME = "vscode-settings.json"
 
 
+def schema_files(rel_dir: str) -> tuple[dict[str, str], dict[str, object]]:
+    """The schema files under ``rel_dir`` and the editor settings that point at them."""
+    files = {f"{rel_dir}/{name}.schema.json": schema_text(name) for name in SCHEMA_NAMES}
+    mapping = {f"./{rel_dir}/{name}.schema.json": globs for name, globs in EDITOR_GLOBS.items()}
+    return files, {"yaml.schemas": mapping}
+
+
 def export_schemas(directory: Path, workspace: Path) -> list[Path]:
     """Write every schema and the mapping; return the paths written, sorted."""
+    rel = Path(os.path.relpath(directory.resolve(), workspace.resolve())).as_posix()
+    files, settings = schema_files(rel)
     written = []
     for name in SCHEMA_NAMES:
         target = directory / f"{name}.schema.json"
-        atomic_write(target, schema_text(name))
+        atomic_write(target, files[f"{rel}/{name}.schema.json"])
         written.append(target)
-    rel = Path(os.path.relpath(directory.resolve(), workspace.resolve())).as_posix()
-    mapping = {
-        f"./{rel}/{name}.schema.json": globs for name, globs in EDITOR_GLOBS.items()
-    }
-    settings = {"yaml.schemas": mapping}
     target = directory / SETTINGS_NAME
     atomic_write(target, json.dumps(settings, indent=2) + "\n")
     written.append(target)

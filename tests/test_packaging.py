@@ -24,3 +24,10 @@ def test_wheel_contains_package_data(tmp_path):
     assert "isms/catalogs/gbt22239-2019-l3.yaml" in names
     assert "isms/catalogs/mappings/iso27001-2022--gbt22239-2019-l3.yaml" in names
     assert "isms/py.typed" in names
+    reference = {n for n in names if n.startswith("isms/reference/")}
+    assert "isms/reference/isms.yaml" in reference
+    kinds = {"policies": 8, "procedures": 21, "documents": 66, "controls": 93}
+    for folder, count in kinds.items():
+        assert len([n for n in reference if n.startswith(f"isms/reference/{folder}/")]) == count
+    assert any(n.startswith("isms/reference/registers/") for n in reference)
+    assert any(n.endswith(".csv") for n in reference)

@@ -12,6 +12,9 @@ import click
 
 # module name → attribute holding the click command or group
 COMMANDS: tuple[tuple[str, str], ...] = (
+    ("isms.commands.scaffold", "init"),
+    ("isms.commands.scaffold", "new"),
+    ("isms.commands.stats", "stats"),
 )
 
 
