@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -17,9 +18,9 @@ from typing import Any
 
 import yaml
 
-try:
+if sys.version_info >= (3, 11):
     from importlib.resources.abc import Traversable
-except ImportError:  # Python 3.10
+else:  # pragma: no cover
     from importlib.abc import Traversable
 
 from isms.errors import InternalError, UsageError
@@ -286,7 +287,10 @@ def _text(languages: tuple[str, ...], what: str) -> Any:
 def skeleton(kind: str, ident: str, languages: tuple[str, ...], role: str, domain: str,
              today: dt.date) -> dict[str, Any]:
     """A schema-valid entity whose required content is TODO markers that `isms check` reports."""
-    t = lambda what: _text(languages, what)  # noqa: E731
+
+    def t(what: str) -> Any:
+        return _text(languages, what)
+
     controlled = {
         "version": "0.1.0",
         "status": "draft",
