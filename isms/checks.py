@@ -47,7 +47,9 @@ CHECKS: list[Check] = []
 
 # Modules that register further checks (each adds its own codes); imported on first use so
 # that commands which never check pay nothing for them.
-CHECK_MODULES: tuple[str, ...] = ()
+CHECK_MODULES: tuple[str, ...] = (
+    "isms.doccontrol",
+)
 
 
 def load_check_modules() -> None:
@@ -294,20 +296,21 @@ def _targets_text(targets: tuple[str, ...]) -> str:
 
 @check(R_DUPLICATE_ID)
 def duplicate_ids(ctx: Context) -> Iterator[Finding]:
-    seen: dict[str, list[tuple[str, tuple[int, int], Entity, JsonPath]]] = defaultdict(list)
+    # Lines are looked up only for ids that collide: marks of cached files are parsed lazily.
+    seen: dict[str, list[tuple[Entity, JsonPath]]] = defaultdict(list)
     for e in ctx.repo.entities:
-        seen[e.id].append((e.path, e.at(("id",)), e, ("id",)))
+        seen[e.id].append((e, ("id",)))
         if e.kind == "third-party":
             for i, member in enumerate(e.get("staff") or []):
                 if isinstance(member, Mapping) and isinstance(member.get("id"), str):
-                    p = ("staff", i, "id")
-                    seen[member["id"]].append((e.path, e.at(p), e, p))
-    for ident, places in seen.items():
-        if len(places) < 2:
+                    seen[member["id"]].append((e, ("staff", i, "id")))
+    for ident, occurrences in seen.items():
+        if len(occurrences) < 2:
             continue
-        places.sort(key=lambda x: (x[0], x[1]))
+        places = sorted((e.path, e.at(jp), e, jp) for e, jp in occurrences)
         for _path, _mark, entity, jp in places:
-            others = ", ".join(f"{p}:{m[0]}" for p, m, en, j in places if not (en is entity and j == jp))
+            others = ", ".join(f"{p}:{m[0]}" for p, m, en, j in places
+                               if not (en is entity and j == jp))
             yield at(R_DUPLICATE_ID, entity, jp, f"id {ident!r} is also defined in {others}",
                      "give one of them a new id")
 

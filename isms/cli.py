@@ -74,8 +74,18 @@ def cli(debug: bool) -> None:
 @click.option("--today", type=DateType(), help="The date to check against (default: today).")
 @click.option("--quiet", "-q", is_flag=True,
               help="Text format: print only the findings that fail the run, no hints or summary.")
+@click.option("--base", metavar="REF",
+              help="Also check document control against git revision REF (e.g. origin/main): "
+                   "changed documents need a higher version, a history entry and, when "
+                   "approved, a new approval.")
+@click.option("--no-cache", is_flag=True,
+              help="Parse and validate every file again instead of reusing .isms_cache/.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1),
+              help="Processes for parsing and validation (default: automatic by repository "
+                   "size; 1 disables parallelism).")
 def check(path: Path, fmt: str, output: Path | None, fail_on: str | None, select: tuple[str, ...],
-          ignore: tuple[str, ...], today: dt.date | None, quiet: bool) -> int:
+          ignore: tuple[str, ...], today: dt.date | None, quiet: bool, base: str | None,
+          no_cache: bool, jobs: int | None) -> int:
     """Check the ISMS repository at PATH (default: the current directory).
 
     Exit codes: 0 nothing at or above --fail-on; 1 findings fail the run; 2 the run could not
@@ -86,7 +96,8 @@ def check(path: Path, fmt: str, output: Path | None, fail_on: str | None, select
     from isms.reporters import get_reporter
 
     options = CheckOptions(today=today or dt.date.today(), fail_on=fail_on,
-                           select=_codes(select), ignore=_codes(ignore))
+                           select=_codes(select), ignore=_codes(ignore), base=base,
+                           use_cache=not no_cache, jobs=jobs)
     result = run_check(path, options)
     report = get_reporter(fmt)(result, quiet)
     if output is not None:
@@ -125,6 +136,24 @@ def explain(code: str | None, list_: bool, markdown: bool) -> int:
             click.echo(explain_rule(r), nl=False)
             return 0
     raise UsageError(f"unknown finding code {code!r}", hint="see `isms explain --list`")
+
+
+@cli.group()
+def cache() -> None:
+    """The per-file result cache in .isms_cache/ (safe to delete at any time)."""
+
+
+@cache.command("clear")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+def cache_clear(path: Path) -> int:
+    """Delete the cache of the repository at PATH."""
+    from isms.cache import CACHE_DIR, clear
+    from isms.config import find_root
+
+    root = find_root(path)
+    removed = clear(root)
+    click.echo(f"removed {root / CACHE_DIR}" if removed else "no cache to remove")
+    return 0
 
 
 @cli.group()

@@ -71,6 +71,11 @@ def load_config(root: Path) -> Config:
         raw_bytes = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return config_from_bytes(root, raw_bytes)
+
+
+def config_from_bytes(root: Path, raw_bytes: bytes) -> Config:
+    """The configuration in ``raw_bytes`` (isms.yaml as read from disk or from a git revision)."""
     parsed = parse_bytes(raw_bytes, CONFIG_NAME, Limits())
     if parsed.findings or not isinstance(parsed.data, dict):
         first = parsed.findings[0] if parsed.findings else None
@@ -79,9 +84,12 @@ def load_config(root: Path) -> Config:
         raise ConfigError(f"invalid configuration: {where}{message}",
                           hint=first.hint if first else None)
     data: dict[str, Any] = parsed.data
-    from isms.schema import config_validator
+    from isms.schema import config_validator, fast_validator
 
-    errors = sorted(config_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    fast = fast_validator("config")
+    valid = fast is not None and fast.is_valid(data)
+    errors = [] if valid else sorted(config_validator().iter_errors(data),
+                                     key=lambda e: list(e.absolute_path))
     if errors:
         lines = []
         for err in errors[:10]:

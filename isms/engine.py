@@ -9,16 +9,27 @@ spread over processes without touching the whole-repository checks.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from isms import checks as _checks  # noqa: F401  (registers the structural checks)
+from isms.cache import FileCache, Record, cache_key, digest
 from isms.catalogs import Catalogs, load_catalogs
 from isms.config import Config, find_root, load_config
 from isms.errors import UsageError
 from isms.findings import RULES, Finding, Rule, Severity, make
-from isms.loader import Y_UNKNOWN_KIND, Limits, Parsed, discover, read_file
+from isms.loader import (
+    Y_UNKNOWN_KIND,
+    LazyMarks,
+    Limits,
+    Parsed,
+    discover,
+    parse_bytes,
+    read_file,
+    read_raw,
+)
 from isms.model import Entity, Repo
 from isms.schema import KINDS, validate
 
@@ -29,6 +40,9 @@ class CheckOptions:
     fail_on: str | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    base: str | None = None  # a git revision: add document-control findings against it
+    use_cache: bool = True
+    jobs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +87,12 @@ class CheckResult:
 
 
 def load_file(root: Path, rel: str, limits: Limits) -> FileResult:
-    parsed: Parsed = read_file(root, rel, limits)
+    return file_result(read_file(root, rel, limits))
+
+
+def file_result(parsed: Parsed) -> FileResult:
+    """Validate one parsed file and make its entity (shared by disk and git revisions)."""
+    rel = parsed.path
     findings = list(parsed.findings)
     data = parsed.data
     entity = None
@@ -95,17 +114,104 @@ def load_file(root: Path, rel: str, limits: Limits) -> FileResult:
     return FileResult(rel, tuple(findings), entity)
 
 
-def load_repo(path: Path) -> Loaded:
-    """Load and validate every file of the repository at or above ``path``."""
+# Below this many files to parse, a process pool costs more to start than it saves.
+AUTO_PARALLEL_MIN = 600
+
+
+def _to_record(result: FileResult) -> Record:
+    e = result.entity
+    return result.findings, ((e.kind, e.id, dict(e.data)) if e is not None else None)
+
+
+def _from_record(root: Path, rel: str, record: Record, limits: Limits) -> FileResult:
+    findings, entity = record
+    if entity is None:
+        return FileResult(rel, findings, None)
+    kind, ident, data = entity
+    return FileResult(rel, findings, Entity(kind, ident, rel, data, LazyMarks(root, rel, limits)))
+
+
+def _work(item: tuple[str, str, Limits]) -> tuple[Record, str]:
+    """Per-file stage in a worker process: read, parse, validate; returns a plain record."""
+    root, rel, limits = item
+    raw, problems = read_raw(Path(root), rel, limits)
+    if raw is None:
+        return (tuple(problems), None), ""
+    return _to_record(file_result(parse_bytes(raw, rel, limits))), digest(raw)
+
+
+def auto_jobs(pending: int) -> int:
+    if pending < AUTO_PARALLEL_MIN:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def load_files(root: Path, files: Sequence[str], limits: Limits, cache: FileCache | None,
+               jobs: int | None) -> list[FileResult]:
+    """The per-file stage for every file: cached results where the content is unchanged,
+    the rest parsed and validated, in parallel processes when there are many."""
+    results: dict[str, FileResult] = {}
+    pending: list[tuple[str, bytes | None]] = []
+    for rel in files:
+        if cache is None:
+            pending.append((rel, None))
+            continue
+        raw, problems = read_raw(root, rel, limits)
+        if raw is None:
+            results[rel] = FileResult(rel, tuple(problems), None)
+            continue
+        hit = cache.get(rel, digest(raw))
+        if hit is not None:
+            results[rel] = _from_record(root, rel, hit, limits)
+        else:
+            # Keep the bytes only while the work looks small enough to do here.
+            pending.append((rel, raw if len(pending) < AUTO_PARALLEL_MIN else None))
+    workers = jobs if jobs is not None else auto_jobs(len(pending))
+    if workers > 1 and len(pending) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        items = [(str(root), rel, limits) for rel, _ in pending]
+        chunk = max(1, len(items) // (workers * 8))
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            outcomes = pool.map(_work, items, chunksize=chunk)
+            for (rel, _), (record, sha) in zip(pending, outcomes, strict=True):
+                results[rel] = _from_record(root, rel, record, limits)
+                if cache is not None and sha:
+                    cache.put(rel, sha, record)
+    else:
+        for rel, raw in pending:
+            if raw is None:
+                raw, problems = read_raw(root, rel, limits)
+                if raw is None:
+                    results[rel] = FileResult(rel, tuple(problems), None)
+                    continue
+            result = file_result(parse_bytes(raw, rel, limits))
+            results[rel] = result
+            if cache is not None:
+                cache.put(rel, digest(raw), _to_record(result))
+    return [results[rel] for rel in files]
+
+
+def load_repo(path: Path, *, use_cache: bool = True, jobs: int | None = None) -> Loaded:
+    """Load and validate every file of the repository at or above ``path``.
+
+    ``use_cache`` reuses per-file results from ``.isms_cache/`` for files whose content is
+    unchanged; ``jobs`` sets the number of processes (None: automatic by repository size).
+    """
     root = find_root(path)
     config = load_config(root)
     files, findings = discover(root, config.folders, config.ignore)
+    cache = FileCache.open(root, cache_key(config.limits)) if use_cache else None
     entities: list[Entity] = []
-    for rel in files:
-        result = load_file(root, rel, config.limits)
+    for result in load_files(root, files, config.limits, cache, jobs):
         findings.extend(result.findings)
         if result.entity is not None:
             entities.append(result.entity)
+    if cache is not None:
+        cache.save()
     catalogs = load_catalogs(root, config.catalogs)
     findings.extend(catalogs.findings)
     repo = Repo.build(config, entities, files)
@@ -124,7 +230,7 @@ def validate_selectors(selectors: Sequence[str], option: str) -> None:
 
 
 def run_check(path: Path, options: CheckOptions) -> CheckResult:
-    loaded = load_repo(path)
+    loaded = load_repo(path, use_cache=options.use_cache, jobs=options.jobs)
     config = loaded.config
     select = options.select or config.select
     ignore = (*config.ignore_codes, *options.ignore)
@@ -138,6 +244,10 @@ def run_check(path: Path, options: CheckOptions) -> CheckResult:
 
     ctx = _checks.Context(loaded.repo, loaded.catalogs, options.today)
     findings = [*loaded.findings, *_checks.run_checks(ctx)]
+    if options.base is not None:
+        from isms.doccontrol import check_base
+
+        findings.extend(check_base(config.root, loaded.repo, options.base))
 
     kept: set[Finding] = set()
     for f in findings:

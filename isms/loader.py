@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -456,24 +456,56 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
     return text, []
 
 
-def read_file(root: Path, rel: str, limits: Limits) -> Parsed:
-    """Read and parse one repository file, turning every I/O or size problem into a finding."""
+def read_raw(root: Path, rel: str, limits: Limits) -> tuple[bytes | None, list[Finding]]:
+    """The file's bytes, or None and the finding that says why it was not read."""
     full = root / rel
     try:
         size = full.stat().st_size
         if not full.is_file():
-            return Parsed(rel, findings=[make(Y_UNREADABLE, rel, 1, 1, "not a regular file")])
+            return None, [make(Y_UNREADABLE, rel, 1, 1, "not a regular file")]
         if size > limits.max_file_bytes:
-            return Parsed(rel, findings=[make(
+            return None, [make(
                 Y_TOO_LARGE, rel, 1, 1,
                 f"file is {size:,} bytes, over the cap of {limits.max_file_bytes:,}",
                 "split the file, move it out of the ISMS folders, or raise checks.max_file_bytes",
-            )])
-        raw = full.read_bytes()
+            )]
+        return full.read_bytes(), []
     except OSError as exc:
-        return Parsed(rel, findings=[make(Y_UNREADABLE, rel, 1, 1,
-                                          f"cannot read file: {exc.strerror or exc}")])
+        return None, [make(Y_UNREADABLE, rel, 1, 1, f"cannot read file: {exc.strerror or exc}")]
+
+
+def read_file(root: Path, rel: str, limits: Limits) -> Parsed:
+    """Read and parse one repository file, turning every I/O or size problem into a finding."""
+    raw, findings = read_raw(root, rel, limits)
+    if raw is None:
+        return Parsed(rel, findings=findings)
     return parse_bytes(raw, rel, limits)
+
+
+class LazyMarks(Mapping[JsonPath, tuple[int, int]]):
+    """Line marks of a file that was not parsed in this process (cache hit, worker process).
+
+    Marks are only needed to place a finding; the file is parsed again the first time one is
+    asked for, which in a clean repository is never.
+    """
+
+    def __init__(self, root: Path, rel: str, limits: Limits) -> None:
+        self._root, self._rel, self._limits = root, rel, limits
+        self._marks: Marks | None = None
+
+    def _load(self) -> Marks:
+        if self._marks is None:
+            self._marks = read_file(self._root, self._rel, self._limits).marks
+        return self._marks
+
+    def __getitem__(self, key: JsonPath) -> tuple[int, int]:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[JsonPath]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
 
 
 def parse_bytes(raw: bytes, rel: str, limits: Limits) -> Parsed:
@@ -612,7 +644,7 @@ def iter_strings(data: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, str
             yield from iter_strings(v, (*path, i))
 
 
-def line_of(marks: Marks, path: JsonPath) -> tuple[int, int]:
+def line_of(marks: Mapping[JsonPath, tuple[int, int]], path: JsonPath) -> tuple[int, int]:
     """The mark of the nearest marked ancestor of ``path`` (the key line for a value)."""
     p = tuple(path)
     while p:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from isms.config import Config
-from isms.loader import JsonPath, Marks, line_of
+from isms.loader import JsonPath, line_of
 
 CONTROLLED_KINDS = ("policy", "procedure", "document")
 TIER_OF = {"policy": 1, "procedure": 2, "document": 3}
@@ -55,6 +55,8 @@ REFERENCES: tuple[RefField, ...] = (
     RefField("evaluation", "metrics[].activity", ("activity",), "measures"),
     RefField("evidence", "document", ("document",), "evidences"),
     RefField("evidence", "controls", ("control",), "evidences"),
+    RefField("budget-standard", "ratio.other_factors[].assets", ("asset",), "adjusts"),
+    RefField("budget-standard", "workload.services[].activity", ("activity",), "budgets"),
 )
 
 REFS_BY_KIND: dict[str, tuple[RefField, ...]] = {}
@@ -86,7 +88,8 @@ class Entity:
     id: str
     path: str
     data: Mapping[str, Any]
-    marks: Marks = field(repr=False, compare=False, default_factory=dict)
+    marks: Mapping[JsonPath, tuple[int, int]] = field(repr=False, compare=False,
+                                                      default_factory=dict)
 
     def at(self, path: JsonPath) -> tuple[int, int]:
         return line_of(self.marks, path)

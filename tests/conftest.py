@@ -66,7 +66,8 @@ def make_repo(tmp_path: Path) -> Callable[[str], Path]:
 
     def make(name: str) -> Path:
         target = tmp_path / name
-        shutil.copytree(FIXTURES / name, target, symlinks=True)
+        shutil.copytree(FIXTURES / name, target, symlinks=True,
+                        ignore=shutil.ignore_patterns(".isms_cache"))
         return target
 
     return make

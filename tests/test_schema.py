@@ -70,3 +70,38 @@ def test_schema_export_writes_schemas_and_editor_mapping(cli, tmp_path):
     assert mapping["./schemas/config.schema.json"] == ["isms.yaml"]
     exported = json.loads((tmp_path / "schemas" / "control.schema.json").read_text())
     assert exported == load_schema("control")
+
+
+def _documents():
+    from isms.loader import Limits, read_file
+
+    for base in [REPO, *sorted((REPO / "tests" / "fixtures").iterdir())]:
+        for folder in ("policies", "procedures", "documents", "controls", "registers", "evidence"):
+            for path in sorted((base / folder).rglob("*.yaml")) if (base / folder).is_dir() else []:
+                data = read_file(base, path.relative_to(base).as_posix(), Limits()).data
+                if isinstance(data, dict) and data.get("kind") in SCHEMA_NAMES:
+                    yield data
+
+
+def _mutations(data):
+    """Each top-level field replaced by a wrong value, removed, or an unknown key added."""
+    for key, value in data.items():
+        for wrong in (None, 12345, "not-valid value", [], {"x": 1}, "2026-02-30"):
+            if wrong != value:
+                yield {**data, key: wrong}
+        yield {k: v for k, v in data.items() if k != key}
+    yield {**data, "unknown_field": 1}
+
+
+def test_fast_validator_agrees_with_the_detailed_one():
+    from isms.schema import fast_validator, validator
+
+    checked = 0
+    for data in _documents():
+        kind = data["kind"]
+        fast, full = fast_validator(kind), validator(kind)
+        assert fast is not None
+        for candidate in [data, *_mutations(data)][:60]:
+            assert fast.is_valid(candidate) == full.is_valid(candidate), (kind, candidate)
+            checked += 1
+    assert checked > 10_000

@@ -555,6 +555,114 @@ EVIDENCE = {
     "required": ["kind", "id", "document", "collected"],
 }
 
+FACTOR = {"type": "number", "minimum": 0}
+MONEY_NUMBER = {"type": "number", "minimum": 0}
+
+BUDGET_STANDARD = {
+    "type": "object",
+    "properties": {
+        "kind": p({"const": "budget-standard"}, "Always `budget-standard`.", "budget-standard"),
+        "id": ref("id", "The budget standard's id.", "BUDGET-2027"),
+        "title": ref("text", "Title.", {"en": "2027 O&M budget standard", "zh": "2027年度运维预算标准"}),
+        "year": p({"type": "integer", "minimum": 2000, "maximum": 2100},
+                  "The budget year (`isms budget --year`).", 2027),
+        "currency": p({"type": "string", "pattern": "^[A-Z]{3}$"},
+                      "ISO 4217 currency of every amount and rate; assets valued in another "
+                      "currency are left out of the ratio method.", "CNY"),
+        "description": ref("text", "O&M goals and cost composition the standard rests on.",
+                           {"en": "Keep 126 systems running", "zh": "保障126个系统稳定运行"}),
+        "ratio": obj(
+            {"rates": arr(
+                obj({"type": p({"enum": ASSET_TYPES}, "Asset type.", "server"),
+                     "rate": p(FACTOR, "Annual O&M cost as a fraction of the asset's value.", 0.08),
+                     "label": ref("text", "What the rate covers.",
+                                  {"en": "Hardware maintenance", "zh": "硬件维保"})},
+                    ["type", "rate"], "The rate of one asset type.",
+                    {"type": "server", "rate": 0.08}),
+                "Annual rate per asset type.", [{"type": "server", "rate": 0.08}], unique=False),
+             "age_factors": arr(
+                 obj({"up_to_years": p({"type": "integer", "minimum": 0},
+                                       "Highest age (full years on 1 January of the budget "
+                                       "year) of the band; omit in the last band.", 3),
+                      "factor": p(FACTOR, "Factor applied to assets of this age.", 0.9),
+                      "label": ref("text", "Why.", {"en": "Under warranty", "zh": "质保期内"})},
+                     ["factor"], "An age band; the first band an asset's age fits applies.",
+                     {"up_to_years": 3, "factor": 0.9}),
+                 "Age bands, youngest first.", [{"up_to_years": 3, "factor": 0.9}, {"factor": 1.2}],
+                 unique=False),
+             "criticality_factors": obj(
+                 {level: p(FACTOR, f"Factor for {level} assets.", example)
+                  for level, example in (("low", 0.9), ("medium", 1.0), ("high", 1.1),
+                                         ("critical", 1.2))},
+                 [], "Factor per asset criticality (missing: 1).",
+                 {"low": 0.9, "medium": 1.0, "high": 1.1, "critical": 1.2}),
+             "other_factors": arr(
+                 obj({"id": ref("id", "The factor's id.", "F-REMOTE-SITES"),
+                      "label": ref("text", "Why it applies.",
+                                   {"en": "Sites spread over 29 towns", "zh": "站点分布于29个街乡镇"}),
+                      "factor": p(FACTOR, "The factor.", 1.1),
+                      "assets": id_list("Assets it applies to.", ["AST-TOWN-NET-01"])},
+                     ["id", "label", "factor", "assets"], "A further adjustment for named assets.",
+                     {"id": "F-REMOTE-SITES", "label": {"en": "Remote sites", "zh": "远端站点"},
+                      "factor": 1.1, "assets": ["AST-TOWN-NET-01"]}),
+                 "Other adjustments (24×7 duty, remote sites, ...).",
+                 [{"id": "F-REMOTE-SITES", "label": {"en": "Remote sites", "zh": "远端站点"},
+                   "factor": 1.1, "assets": ["AST-TOWN-NET-01"]}], unique=False)},
+            ["rates"], "Asset ratio coefficient method (资产比例系数法).",
+            {"rates": [{"type": "server", "rate": 0.08}]}),
+        "workload": obj(
+            {"labour_rates": arr(
+                obj({"grade": p({"type": "string", "pattern": ROLE_PATTERN}, "Staff grade.",
+                                "senior-engineer"),
+                     "label": ref("text", "Grade name.", {"en": "Senior engineer", "zh": "高级工程师"}),
+                     "rate": p(MONEY_NUMBER, "Unit labour cost per person-day.", 2200)},
+                    ["grade", "rate"], "The labour rate of one staff grade.",
+                    {"grade": "senior-engineer", "rate": 2200}),
+                "Unit labour cost standard.", [{"grade": "engineer", "rate": 1500}], unique=False),
+             "services": arr(
+                 obj({"id": ref("id", "The service's id.", "SVC-NET-MONITOR"),
+                      "label": ref("text", "The service.", {"en": "Network monitoring", "zh": "网络监控"}),
+                      "activity": ref("id", "The activity that delivers it.", "ACT-NET-OPS"),
+                      "quantity": p(MONEY_NUMBER, "How many units a year.", 365),
+                      "unit": ref("text", "The unit counted.", {"en": "day", "zh": "天"}),
+                      "workload": arr(
+                          obj({"grade": p({"type": "string", "pattern": ROLE_PATTERN},
+                                          "Staff grade (a labour_rates grade).", "engineer"),
+                               "person_days": p(MONEY_NUMBER, "Person-days per unit.", 0.5)},
+                              ["grade", "person_days"], "Workload of one grade per unit.",
+                              {"grade": "engineer", "person_days": 0.5}),
+                          "Workload standard: person-days per unit, by grade.",
+                          [{"grade": "engineer", "person_days": 0.5}], unique=False, min_items=1)},
+                     ["id", "label", "quantity", "unit", "workload"], "One service of the catalogue.",
+                     {"id": "SVC-NET-MONITOR", "label": {"en": "Network monitoring", "zh": "网络监控"},
+                      "quantity": 365, "unit": {"en": "day", "zh": "天"},
+                      "workload": [{"grade": "engineer", "person_days": 1}]}),
+                 "Services and their workload standards.",
+                 [{"id": "SVC-NET-MONITOR", "label": {"en": "Network monitoring", "zh": "网络监控"},
+                   "quantity": 365, "unit": {"en": "day", "zh": "天"},
+                   "workload": [{"grade": "engineer", "person_days": 1}]}], unique=False),
+             "spare_parts": arr(
+                 obj({"id": ref("id", "The item's id.", "SP-NET-MODULES"),
+                      "label": ref("text", "The spare parts.", {"en": "Optical modules", "zh": "光模块"}),
+                      "quantity": p(MONEY_NUMBER, "How many.", 40),
+                      "unit_price": p(MONEY_NUMBER, "Price of one.", 1800)},
+                     ["id", "label", "quantity", "unit_price"], "A spare-parts line.",
+                     {"id": "SP-NET-MODULES", "label": {"en": "Optical modules", "zh": "光模块"},
+                      "quantity": 40, "unit_price": 1800}),
+                 "Spare-parts cost standard.",
+                 [{"id": "SP-NET-MODULES", "label": {"en": "Optical modules", "zh": "光模块"},
+                   "quantity": 40, "unit_price": 1800}], unique=False)},
+            ["labour_rates", "services"], "Workload method (运维工作量法).",
+            {"labour_rates": [{"grade": "engineer", "rate": 1500}],
+             "services": [{"id": "SVC-NET-MONITOR", "label": {"en": "Network monitoring", "zh": "网络监控"},
+                           "quantity": 365, "unit": {"en": "day", "zh": "天"},
+                           "workload": [{"grade": "engineer", "person_days": 1}]}]}),
+    },
+    "patternProperties": {"^x-": X_EXTENSION},
+    "additionalProperties": False,
+    "required": ["kind", "id", "title", "year", "currency", "ratio", "workload"],
+}
+
 KINDS: dict[str, tuple[str, dict[str, Any]]] = {
     "policy": ("Policy (tier 1)", POLICY),
     "procedure": ("Procedure class (tier 2)", PROCEDURE),
@@ -566,6 +674,7 @@ KINDS: dict[str, tuple[str, dict[str, Any]]] = {
     "asset": ("Asset", ASSET),
     "evaluation": ("Vendor evaluation for a period", EVALUATION),
     "evidence": ("Evidence record", EVIDENCE),
+    "budget-standard": ("O&M budget standard for a year", BUDGET_STANDARD),
 }
 
 NAMED_TEXT_MAP = p({"type": "object", "additionalProperties": {"$ref": "#/$defs/text"},
@@ -615,6 +724,119 @@ CONFIG = {
              "max_depth": p({"type": "integer", "minimum": 2, "maximum": 1000},
                             "Cap on nesting depth.", 64)},
             [], "Settings of `isms check`.", {"fail_on": "error", "ignore": ["D005"]}),
+        "vendors": obj(
+            {"weights": obj(
+                {name: p({"type": "number", "minimum": 0}, description, example)
+                 for name, description, example in (
+                     ("sla", "Weight of the mean SLA attainment.", 40),
+                     ("satisfaction", "Weight of the satisfaction survey (score / scale × 100).", 30),
+                     ("expert_review", "Weight of the expert review score.", 30))},
+                [], "Weights of the scorecard components (relative; they need not add up to 100).",
+                {"sla": 40, "satisfaction": 30, "expert_review": 30}),
+             "scale": p({"type": "number", "exclusiveMinimum": 0},
+                        "Top of the score scale.", 100),
+             "grades": obj(
+                 {"pass": p({"type": "number", "minimum": 0}, "Lowest passing score.", 90),
+                  "fair": p({"type": "number", "minimum": 0},
+                            "Lowest fair score; below it is fail.", 80)},
+                 [], "Grade bands on the score scale.", {"pass": 90, "fair": 80}),
+             "certificate_warning_days": p({"type": "integer", "minimum": 0},
+                                           "Warn this many days before a staff certificate or "
+                                           "a third-party certification expires.", 90),
+             "contract_warning_days": p({"type": "integer", "minimum": 0},
+                                        "Warn this many days before a contract with active "
+                                        "activities ends.", 180),
+             "evaluations_from": p({"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$"},
+                                   "First month a monthly evaluation is expected (default: the "
+                                   "earliest month evaluated).", "2025-11")},
+            [], "Vendor scorecards, certified staff and contracts (`isms vendors`).",
+            {"weights": {"sla": 40, "satisfaction": 30, "expert_review": 30},
+             "grades": {"pass": 90, "fair": 80}}),
+        "activity_risk": obj(
+            {"points": obj(
+                {"access": obj({a: p({"type": "integer", "minimum": 0},
+                                     f"Points for {a} access.", e)
+                                for a, e in (("privileged", 3), ("remote", 2), ("data", 2),
+                                             ("onsite", 1))},
+                               [], "Points per kind of access (added up).",
+                               {"privileged": 3, "remote": 2}),
+                 "classification": obj(
+                     {c: p({"type": "integer", "minimum": 0}, f"Points for {c} assets.", e)
+                      for c, e in (("public", 0), ("internal", 1), ("sensitive", 2),
+                                   ("confidential", 3))},
+                     [], "Points of the highest classification touched.", {"confidential": 3}),
+                 "criticality": obj(
+                     {c: p({"type": "integer", "minimum": 0}, f"Points for {c} assets.", e)
+                      for c, e in (("low", 0), ("medium", 1), ("high", 2), ("critical", 3))},
+                     [], "Points of the highest criticality touched.", {"critical": 3}),
+                 "mode": obj(
+                     {m: p({"type": "integer", "minimum": 0}, f"Points for mode {m}.", e)
+                      for m, e in (("self", 0), ("mixed", 1), ("full", 2))},
+                     [], "Points of the outsourcing mode.", {"full": 2}),
+                 "value": arr(
+                     obj({"min": p({"type": "number", "minimum": 0}, "Lowest asset value.", 1000000),
+                          "points": p({"type": "integer", "minimum": 0}, "Points.", 2)},
+                         ["min", "points"], "A value band.", {"min": 1000000, "points": 2}),
+                     "Bands of the highest asset value touched.",
+                     [{"min": 1000000, "points": 2}, {"min": 200000, "points": 1}], unique=False),
+                 "risk": arr(
+                     obj({"min": p({"type": "number", "minimum": 0}, "Lowest inherent score.", 15),
+                          "points": p({"type": "integer", "minimum": 0}, "Points.", 3)},
+                         ["min", "points"], "A risk score band.", {"min": 15, "points": 3}),
+                     "Bands of the highest inherent score of the linked risks.",
+                     [{"min": 15, "points": 3}, {"min": 9, "points": 2}, {"min": 1, "points": 1}],
+                     unique=False)},
+                [], "Points per factor (defaults in docs/format.md).",
+                {"access": {"privileged": 3, "remote": 2, "data": 2, "onsite": 1}}),
+             "value_currency": p({"type": "string", "pattern": "^[A-Z]{3}$"},
+                                 "Currency of the value bands.", "CNY"),
+             "levels": obj(
+                 {lv: p({"type": "integer", "minimum": 0}, f"Lowest total of level {lv}.", e)
+                  for lv, e in (("medium", 9), ("high", 14), ("critical", 18))},
+                 [], "Level thresholds; below medium is low.",
+                 {"medium": 9, "high": 14, "critical": 18}),
+             "required_controls": obj(
+                 {lv: arr({"$ref": "#/$defs/requirement"},
+                          f"Framework requirements a {lv} activity must have a control for.", e)
+                  for lv, e in (("low", []), ("medium", ["iso27001-2022:A.5.22"]),
+                                ("high", ["iso27001-2022:A.5.20"]),
+                                ("critical", ["iso27001-2022:A.5.20", "iso27001-2022:A.8.2"]))},
+                 [], "Required controls per level (each level lists all it requires).",
+                 {"critical": ["iso27001-2022:A.5.20", "iso27001-2022:A.8.2"]})},
+            [], "Third-party activity risk levels (`isms vendors risk`).",
+            {"levels": {"medium": 9, "high": 14, "critical": 18}}),
+        "assets": obj(
+            {"failure_rate_threshold": p({"type": "number", "minimum": 0},
+                                         "Failures a year above which an asset is a renewal "
+                                         "candidate.", 3),
+             "period_months": p({"type": "integer", "minimum": 1, "maximum": 120},
+                                "Default length of the `isms assets` period, ending on --today.",
+                                12)},
+            [], "Asset reliability and renewal (`isms assets`).",
+            {"failure_rate_threshold": 3}),
+        "document_control": obj(
+            {"controlled_kinds": arr({"enum": list(KINDS)},
+                                     "Kinds controlled in addition to policy, procedure and "
+                                     "document (they need `version` and `history` fields).",
+                                     ["policy"]),
+             "require_review": p({"type": "boolean"},
+                                 "A document becomes approved only from in-review "
+                                 "(`isms check --base`).", True),
+             "bump": obj(
+                 {level: arr({"type": "string", "minLength": 1}, description, *examples)
+                  for level, description, examples in (
+                      ("major", "Fields whose change needs at least a major version bump.",
+                       [["scope"]]),
+                      ("minor", "Fields whose change needs at least a minor bump (default: "
+                       "requirements, status, policy, procedure, parent).",
+                       [["requirements", "status", "policy", "procedure", "parent"]]),
+                      ("none", "Fields that may change without a version bump.",
+                       [["owner"]]))},
+                 [], "Which changed fields need which version bump; any other content "
+                 "change needs a patch bump.",
+                 {"minor": ["requirements", "status", "policy", "procedure", "parent"]})},
+            [], "Document control against a git revision (`isms check --base REF`).",
+            {"require_review": True, "bump": {"major": ["scope"]}}),
     },
     "patternProperties": {"^x-": X_EXTENSION},
     "additionalProperties": False,

@@ -15,6 +15,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("isms.commands.scaffold", "init"),
     ("isms.commands.scaffold", "new"),
     ("isms.commands.stats", "stats"),
+    ("isms.commands.history", "diff"),
+    ("isms.commands.history", "history"),
 )
 
 

@@ -1,0 +1,188 @@
+"""What each control (Statement of Applicability row) really has behind it on a given day.
+
+The gap analysis, the SoA, the risk register and the control checks all ask the same
+questions of a control: is it applicable, what implements it, is its evidence there and fresh.
+They are answered once here, from the graph.
+
+Evidence rule. A control's expectation ``{document: D, every_months: N}`` is met by the newest
+evidence record whose ``document`` is D; it is *fresh* when that record was collected on or
+after today − N months, *stale* when earlier, *missing* when there is none. Records collected
+after today do not exist yet as of today and are ignored (so a report for a past date is what
+it would have been on that date). A record's ``controls`` list names further controls it
+supports; for a control without expectations, such a record is its evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from isms.checks import add_months, as_date
+from isms.graph import graph_for
+from isms.i18n import natural_key, pick
+from isms.model import Entity, Repo
+
+if TYPE_CHECKING:
+    from isms.catalogs import Catalogs
+
+IMPLEMENTED = "implemented"
+
+
+@dataclass(frozen=True)
+class EvidenceCheck:
+    document: str
+    every_months: int | None
+    record: str | None        # newest evidence record of the document set, as of today
+    collected: dt.date | None
+    state: str                # fresh | stale | missing
+
+    def describe(self) -> str:
+        every = (f"every {self.every_months} month{'s' if self.every_months != 1 else ''}"
+                 if self.every_months else "no frequency")
+        if self.state == "missing":
+            return f"evidence of {self.document} missing (none recorded; expected {every})"
+        assert self.collected is not None
+        return (f"evidence of {self.document} {self.state} ({self.record}, collected "
+                f"{self.collected.isoformat()}; expected {every})")
+
+
+@dataclass(frozen=True)
+class ImplementedBy:
+    id: str
+    kind: str
+    label: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ControlState:
+    id: str
+    path: str
+    requirement: str | None
+    applicable: bool | None
+    reason: str
+    status: str | None
+    due: dt.date | None
+    owner: str
+    implementation: str
+    implemented_by: tuple[ImplementedBy, ...]   # existing, not retired, procedures/documents
+    expectations: tuple[EvidenceCheck, ...]
+    supporting: tuple[str, ...]                 # evidence records whose `controls` name it
+    relied_on_by: tuple[str, ...]               # risks and activities that name it
+
+    @property
+    def excluded(self) -> bool:
+        return self.applicable is False
+
+    @property
+    def implemented(self) -> bool:
+        return self.applicable is not False and self.status == IMPLEMENTED
+
+    @property
+    def evidence_state(self) -> str:
+        """fresh | stale | missing | none (nothing expected and nothing recorded)."""
+        states = {x.state for x in self.expectations}
+        if "missing" in states:
+            return "missing"
+        if "stale" in states:
+            return "stale"
+        if self.expectations or self.supporting:
+            return "fresh"
+        return "none"
+
+    @property
+    def evidence_ok(self) -> bool:
+        return self.evidence_state == "fresh"
+
+
+def _text(value: Any, languages: tuple[str, ...]) -> str:
+    return pick(value, languages).strip()
+
+
+def _newest(records: list[Entity], today: dt.date) -> tuple[Entity, dt.date] | None:
+    best: tuple[Entity, dt.date] | None = None
+    for r in records:
+        day = as_date(r.get("collected"))
+        if day is None or day > today:
+            continue
+        if best is None or (day, r.id) > (best[1], best[0].id):
+            best = (r, day)
+    return best
+
+
+def control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, ControlState]:
+    """Every control by id (the first definition of a duplicated id)."""
+    g = graph_for(repo, catalogs)
+    languages = repo.config.languages or ("en",)
+    by_document: dict[str, list[Entity]] = {}
+    for ev in repo.of_kind("evidence"):
+        doc = ev.get("document")
+        if isinstance(doc, str):
+            by_document.setdefault(doc, []).append(ev)
+    out: dict[str, ControlState] = {}
+    for c in repo.of_kind("control"):
+        if c.id in out or repo.by_id.get(c.id) is not c:
+            continue
+        impl = []
+        for _, v, d in g.out_edges(c.id, data=True):
+            if d["type"] != "implemented-by":
+                continue
+            target = repo.by_id[v]
+            status = target.get("status")
+            if status == "retired":
+                continue
+            impl.append(ImplementedBy(v, target.kind, g.nodes[v].get("label", ""),
+                                      status if isinstance(status, str) else ""))
+        impl.sort(key=lambda i: natural_key(i.id))
+        expectations = []
+        for item in c.get("evidence") or []:
+            if not isinstance(item, Mapping) or not isinstance(item.get("document"), str):
+                continue
+            document = item["document"]
+            every = item.get("every_months")
+            every = every if isinstance(every, int) and not isinstance(every, bool) and every > 0 \
+                else None
+            newest = _newest(by_document.get(document, []), today)
+            if newest is None:
+                expectations.append(EvidenceCheck(document, every, None, None, "missing"))
+                continue
+            record, collected = newest
+            fresh = every is None or collected >= add_months(today, -every)
+            expectations.append(EvidenceCheck(document, every, record.id, collected,
+                                              "fresh" if fresh else "stale"))
+        supporting = sorted(
+            (u for u, _, d in g.in_edges(c.id, data=True)
+             if d["type"] == "evidences" and g.nodes[u].get("kind") == "evidence"
+             and (day := as_date(repo.by_id[u].get("collected"))) is not None and day <= today),
+            key=natural_key)
+        relied = sorted({n for _, n, d in g.out_edges(c.id, data=True)
+                         if d["type"] in ("treats", "governs")}, key=natural_key)
+        applicable = c.get("applicable")
+        status = c.get("status")
+        owner = c.get("owner")
+        requirement = c.get("requirement")
+        out[c.id] = ControlState(
+            id=c.id, path=c.path,
+            requirement=requirement if isinstance(requirement, str) else None,
+            applicable=applicable if isinstance(applicable, bool) else None,
+            reason=_text(c.get("reason"), languages),
+            status=status if isinstance(status, str) else None,
+            due=as_date(c.get("due")),
+            owner=owner if isinstance(owner, str) else "",
+            implementation=_text(c.get("implementation"), languages),
+            implemented_by=tuple(impl),
+            expectations=tuple(expectations),
+            supporting=tuple(supporting),
+            relied_on_by=tuple(relied),
+        )
+    return out
+
+
+def controls_by_requirement(states: Mapping[str, ControlState]) -> dict[str, list[ControlState]]:
+    out: dict[str, list[ControlState]] = {}
+    for s in sorted(states.values(), key=lambda s: natural_key(s.id)):
+        if s.requirement:
+            out.setdefault(s.requirement, []).append(s)
+    return out

@@ -1,0 +1,233 @@
+"""Vendor scorecards: a weighted score per third party and period, its grade and its trend.
+
+A month's score combines three components, each a percentage:
+
+* ``sla``: the mean attainment of the SLA values measured that month (see :mod:`isms.sla`);
+* ``satisfaction``: the survey's mean score / its scale × 100;
+* ``expert_review``: the expert review score (already out of 100).
+
+score = Σ weightᵢ × componentᵢ / Σ weightᵢ × scale / 100, over the components the evaluation
+has (a missing component is named and the weights of the others are used), rounded half up
+to 2 decimals; the grade is read from the rounded score (pass ≥ pass threshold, fair ≥ fair
+threshold, else fail), so what is shown is what is graded.
+
+A quarter's or a year's score is the mean of the rounded monthly scores present in it,
+rounded the same way; the months without an evaluation are named (months not yet over on
+``today`` are "pending", not missing). Evaluation records whose period is itself a quarter or
+a year are not used: scorecards are built from the monthly records. Trends compare a period
+with the one before it of the same length; a run of two or more consecutive fair or failing
+periods is flagged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from isms.model import Entity, Repo
+from isms.numbers import as_decimal, rounded
+from isms.outsourcing_config import COMPONENTS, VendorSettings
+from isms.periods import Period, last_complete_month, months_between
+from isms.sla import HUNDRED, Target, evaluation_period, measure, sla_targets
+
+
+@dataclass(frozen=True)
+class MonthScore:
+    third_party: str
+    period: Period
+    evaluation: str
+    components: Mapping[str, Decimal]  # the components present, unrounded
+    score: Decimal | None  # on the configured scale, rounded to 2 decimals
+    grade: str | None
+    breaches: int
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PeriodScore:
+    third_party: str
+    period: str
+    kind: str
+    score: Decimal | None
+    grade: str | None
+    components: Mapping[str, Decimal]  # means of the monthly components present, unrounded
+    months: tuple[str, ...]  # months that have a score
+    missing: tuple[str, ...]  # months over on `today` without an evaluation
+    pending: tuple[str, ...]  # months not over yet, without an evaluation
+    evaluations: tuple[str, ...]
+    breaches: int
+    previous: str
+    previous_score: Decimal | None
+    change: Decimal | None
+    trend: str  # up, down, flat, or '' when there is nothing to compare
+    below_pass_streak: int  # consecutive fair/fail periods ending with this one
+    notes: tuple[str, ...]
+
+    @property
+    def flagged(self) -> bool:
+        return self.below_pass_streak >= 2
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    settings: VendorSettings
+    period: str  # the period asked for, '' for every month
+    today: dt.date
+    rows: tuple[PeriodScore, ...]
+
+
+def score_month(evaluation: Entity, repo: Repo, settings: VendorSettings,
+                targets: Mapping[tuple[str, str], Target] | None = None) -> MonthScore | None:
+    """The score of one monthly evaluation; None when it is not a usable monthly record."""
+    party = evaluation.get("third_party")
+    period = evaluation_period(evaluation)
+    if not isinstance(party, str) or period is None or period.kind != "month":
+        return None
+    measured, _ = measure(repo, evaluation, targets if targets is not None else sla_targets(repo))
+    components: dict[str, Decimal] = {}
+    if measured:
+        components["sla"] = sum((m.attainment for m in measured), Decimal(0)) / len(measured)
+    survey = evaluation.get("satisfaction")
+    if isinstance(survey, Mapping):
+        score, scale = as_decimal(survey.get("score")), as_decimal(survey.get("scale"))
+        if score is not None and scale is not None and scale > 0:
+            components["satisfaction"] = score / scale * HUNDRED
+    review = evaluation.get("expert_review")
+    if isinstance(review, Mapping):
+        expert = as_decimal(review.get("score"))
+        if expert is not None:
+            components["expert_review"] = expert
+    notes: list[str] = []
+    missing = [c for c in COMPONENTS if c not in components]
+    present = [c for c in COMPONENTS if c in components and settings.weights[c] > 0]
+    score: Decimal | None = None
+    grade: str | None = None
+    if present:
+        weight = sum((settings.weights[c] for c in present), Decimal(0))
+        percent = sum((settings.weights[c] * components[c] for c in present), Decimal(0)) / weight
+        score = rounded(percent * settings.scale / HUNDRED)
+        grade = settings.grade(score)
+        if missing:
+            notes.append(f"no {', '.join(missing)}: weighted over {', '.join(present)}")
+    else:
+        notes.append("no SLA values, survey or expert review: no score")
+    breaches = sum(1 for m in measured if m.breached)
+    return MonthScore(party, period, evaluation.id, components, score, grade, breaches,
+                      tuple(notes))
+
+
+def month_scores(repo: Repo, settings: VendorSettings) -> dict[tuple[str, Period], MonthScore]:
+    """(third party, month) → its score. Two records for the same month: the first id counts."""
+    targets = sla_targets(repo)
+    out: dict[tuple[str, Period], MonthScore] = {}
+    for evaluation in sorted(repo.of_kind("evaluation"), key=lambda e: e.id):
+        scored = score_month(evaluation, repo, settings, targets)
+        if scored is not None:
+            out.setdefault((scored.third_party, scored.period), scored)
+    return out
+
+
+class _Scorer:
+    """Scores any period of any party from the monthly scores, with memoised look-backs."""
+
+    def __init__(self, months: Mapping[tuple[str, Period], MonthScore], settings: VendorSettings,
+                 today: dt.date) -> None:
+        self.months = months
+        self.settings = settings
+        self.last_over = last_complete_month(today)
+        self.first = min((p for _, p in months), default=None)
+        self.cache: dict[tuple[str, Period], tuple[Decimal | None, str | None]] = {}
+
+    def score(self, party: str, period: Period) -> tuple[Decimal | None, str | None]:
+        key = (party, period)
+        if key not in self.cache:
+            scores = [s.score for m in period.months()
+                      if (s := self.months.get((party, m))) is not None and s.score is not None]
+            if not scores:
+                self.cache[key] = (None, None)
+            else:
+                mean = rounded(sum(scores, Decimal(0)) / len(scores))
+                self.cache[key] = (mean, self.settings.grade(mean))
+        return self.cache[key]
+
+    def streak(self, party: str, period: Period) -> int:
+        count = 0
+        current = period
+        while self.first is not None and current.last_day() >= self.first.first_day():
+            _, grade = self.score(party, current)
+            if grade not in ("fair", "fail"):
+                break
+            count += 1
+            current = current.previous()
+        return count
+
+    def row(self, party: str, period: Period) -> PeriodScore:
+        present = [s for m in period.months() if (s := self.months.get((party, m))) is not None]
+        scored = [s for s in present if s.score is not None]
+        have = {s.period for s in scored}
+        missing = tuple(m.label for m in period.months() if m not in have and m <= self.last_over)
+        pending = tuple(m.label for m in period.months() if m not in have and m > self.last_over)
+        score, grade = self.score(party, period)
+        components: dict[str, Decimal] = {}
+        for name in COMPONENTS:
+            values = [s.components[name] for s in scored if name in s.components]
+            if values:
+                components[name] = sum(values, Decimal(0)) / len(values)
+        previous = period.previous()
+        previous_score, _ = self.score(party, previous)
+        change = score - previous_score if score is not None and previous_score is not None else None
+        trend = "" if change is None else "up" if change > 0 else "down" if change < 0 else "flat"
+        notes = tuple(f"{s.period.label}: {note}" if period.kind != "month" else note
+                      for s in present for note in s.notes)
+        return PeriodScore(
+            third_party=party, period=period.label, kind=period.kind, score=score, grade=grade,
+            components=components, months=tuple(s.period.label for s in scored),
+            missing=missing, pending=pending, evaluations=tuple(s.evaluation for s in present),
+            breaches=sum(s.breaches for s in present), previous=previous.label,
+            previous_score=previous_score, change=change, trend=trend,
+            below_pass_streak=self.streak(party, period), notes=notes,
+        )
+
+
+def scorecard(repo: Repo, settings: VendorSettings, today: dt.date, period: Period | None = None,
+              third_parties: Iterable[str] | None = None) -> Scorecard:
+    """Scores of ``period`` per third party; without a period, every month from the first to the
+    last month evaluated (any party), so gaps and trends show month by month."""
+    months = month_scores(repo, settings)
+    parties = sorted(third_parties if third_parties is not None
+                     else {e.id for e in repo.of_kind("third-party")})
+    scorer = _Scorer(months, settings, today)
+    if period is not None:
+        periods: tuple[Period, ...] = (period,)
+    elif months:
+        evaluated = sorted({p for _, p in months})
+        periods = months_between(evaluated[0], evaluated[-1])
+    else:
+        periods = ()
+    rows = [scorer.row(party, p) for party in parties for p in periods]
+    return Scorecard(settings, period.label if period else "", today, tuple(rows))
+
+
+def latest_month(months: Mapping[tuple[str, Period], MonthScore], party: str,
+                 today: dt.date) -> MonthScore | None:
+    """The party's most recent scored month that has started on ``today``."""
+    current = dt.date(today.year, today.month, 1)
+    candidates = [s for (p, m), s in months.items()
+                  if p == party and s.score is not None and m.first_day() <= current]
+    return max(candidates, key=lambda s: s.period, default=None)
+
+
+def below_pass_run(months: Mapping[tuple[str, Period], MonthScore], party: str,
+                   last: Period) -> tuple[Period, ...]:
+    """The consecutive months ending at ``last`` graded fair or fail, oldest first."""
+    run: list[Period] = []
+    current = last
+    while True:
+        scored = months.get((party, current))
+        if scored is None or scored.grade not in ("fair", "fail"):
+            break
+        run.append(current)
+        current = current.previous()
+    return tuple(reversed(run))
