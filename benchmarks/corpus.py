@@ -13,83 +13,115 @@ Pair = tuple[str, str]
 SENTENCES: tuple[Pair, ...] = (
     ("The {d} team keeps a named owner for every item in scope and reviews the list every quarter.",
      "{d}团队为范围内的每一项指定责任人，并每季度复核一次清单。"),
-    ("{v} engineers work only through the bastion host, and every session is recorded and kept for at least six months.",
+    ("{v} engineers work only through the bastion host, and every session is recorded and kept for at "
+     "least six months.",
      "{v}工程师只能通过堡垒机操作，每次会话全程录像并至少保存六个月。"),
-    ("Changes to production follow the change process: a ticket, a risk assessment, an approved window and a rollback plan.",
+    ("Changes to production follow the change process: a ticket, a risk assessment, an approved window "
+     "and a rollback plan.",
      "生产环境变更须遵循变更流程：提交工单、开展风险评估、在批准的时间窗口内实施并准备回退方案。"),
-    ("The service desk records every incident in the O&M support system and classifies it by priority within ten minutes.",
+    ("The service desk records every incident in the O&M support system and classifies it by priority "
+     "within ten minutes.",
      "服务台在运维支撑系统中登记每一起事件，并在十分钟内完成优先级定级。"),
-    ("Monthly service reports compare each SLA metric with its target and explain every breach with a corrective action.",
+    ("Monthly service reports compare each SLA metric with its target and explain every breach with a "
+     "corrective action.",
      "月度服务报告将各项SLA指标与目标值逐项比对，并对每一次未达标说明原因和纠正措施。"),
-    ("Accounts of vendor staff are created only for certified staff and are disabled on the last day of their assignment.",
+    ("Accounts of vendor staff are created only for certified staff and are disabled on the last day of "
+     "their assignment.",
      "服务商人员账号仅为持证人员开通，并在其派驻结束当日停用。"),
-    ("The {d} configuration baseline is reviewed every six months and deviations are corrected through change requests.",
+    ("The {d} configuration baseline is reviewed every six months and deviations are corrected through "
+     "change requests.",
      "{d}配置基线每六个月复核一次，偏差通过变更申请予以纠正。"),
-    ("Backups are verified by a restore test at least once a quarter, and the result is recorded with the time taken.",
+    ("Backups are verified by a restore test at least once a quarter, and the result is recorded with the "
+     "time taken.",
      "备份至少每季度通过恢复测试验证一次，并记录测试结果和所用时间。"),
-    ("Security events are triaged by the monitoring centre around the clock and escalated to the CISO within thirty minutes when serious.",
+    ("Security events are triaged by the monitoring centre around the clock and escalated to the CISO "
+     "within thirty minutes when serious.",
      "安全事件由监测中心全天候研判，重大事件须在三十分钟内上报信息安全负责人。"),
-    ("Access rights are reviewed every quarter by the system owner, and rights that are no longer needed are removed within five working days.",
+    ("Access rights are reviewed every quarter by the system owner, and rights that are no longer needed "
+     "are removed within five working days.",
      "系统负责人每季度复核一次访问权限，不再需要的权限须在五个工作日内收回。"),
-    ("Evidence of each check is kept in the ISMS repository next to the record that describes it, so that auditors can trace it.",
+    ("Evidence of each check is kept in the ISMS repository next to the record that describes it, so that "
+     "auditors can trace it.",
      "每项检查的证据与描述它的记录一起保存在体系仓库中，便于审核人员追溯。"),
     ("{v} must notify the office of any change of key staff at least ten working days in advance.",
      "{v}如需更换关键岗位人员，须至少提前十个工作日通知信息办。"),
-    ("Vulnerabilities rated high are fixed within fifteen days and critical ones within seventy-two hours, or a documented exception is approved.",
+    ("Vulnerabilities rated high are fixed within fifteen days and critical ones within seventy-two "
+     "hours, or a documented exception is approved.",
      "高危漏洞须在十五日内修复，严重漏洞须在七十二小时内修复，否则须经批准形成书面例外。"),
-    ("Inspection rounds of the {d} cover hardware status, capacity, alarms and logs, and findings are tracked to closure.",
+    ("Inspection rounds of the {d} cover hardware status, capacity, alarms and logs, and findings are "
+     "tracked to closure.",
      "{d}巡检内容包括硬件状态、容量、告警和日志，发现的问题跟踪至关闭。"),
-    ("The satisfaction survey of served agencies is run every quarter and its results feed the vendor scorecard.",
+    ("The satisfaction survey of served agencies is run every quarter and its results feed the vendor "
+     "scorecard.",
      "每季度对服务对象单位开展满意度调查，调查结果计入服务商考核评分。"),
-    ("Spare parts for critical equipment are stocked on site so that a failed component can be replaced within four hours.",
+    ("Spare parts for critical equipment are stocked on site so that a failed component can be replaced "
+     "within four hours.",
      "关键设备的备品备件在现场储备，确保故障部件能在四小时内完成更换。"),
-    ("Logs of security devices and servers are sent to the central log platform and kept for at least one hundred and eighty days.",
+    ("Logs of security devices and servers are sent to the central log platform and kept for at least one "
+     "hundred and eighty days.",
      "安全设备和服务器日志统一汇集到日志平台，保存时间不少于一百八十天。"),
-    ("Remote maintenance is allowed only in approved windows, with two-factor authentication and a ticket number for every session.",
+    ("Remote maintenance is allowed only in approved windows, with two-factor authentication and a ticket "
+     "number for every session.",
      "远程运维仅限在批准的时间窗口内进行，须采用双因素认证，每次会话须关联工单编号。"),
-    ("Media that leave the machine room are registered, encrypted where they hold sensitive data, and sanitised before disposal.",
+    ("Media that leave the machine room are registered, encrypted where they hold sensitive data, and "
+     "sanitised before disposal.",
      "带出机房的介质须登记，存有敏感数据的须加密，报废前须进行数据清除。"),
-    ("The risk register is updated whenever a new activity, asset or vendor is introduced, and at least once a year.",
+    ("The risk register is updated whenever a new activity, asset or vendor is introduced, and at least "
+     "once a year.",
      "引入新的活动、资产或服务商时须更新风险登记册，且至少每年更新一次。"),
-    ("The owner confirms that the record is complete before it is filed, and the ISMS manager samples ten percent of records each quarter.",
+    ("The owner confirms that the record is complete before it is filed, and the ISMS manager samples ten "
+     "percent of records each quarter.",
      "记录归档前由责任人确认完整，体系管理员每季度抽查百分之十的记录。"),
-    ("Findings from internal audits are recorded as nonconformities with a root cause, a corrective action and a due date.",
+    ("Findings from internal audits are recorded as nonconformities with a root cause, a corrective "
+     "action and a due date.",
      "内部审核发现的问题作为不符合项登记，注明根本原因、纠正措施和完成期限。"),
-    ("The emergency plan of the {d} is exercised at least once a year and the lessons learned are added to the plan.",
+    ("The emergency plan of the {d} is exercised at least once a year and the lessons learned are added "
+     "to the plan.",
      "{d}应急预案至少每年演练一次，演练总结的经验教训纳入预案修订。"),
     ("Payment to {v} is settled against the monthly SLA attainment and the quarterly scorecard.",
      "向{v}支付的服务费用依据月度SLA达成情况和季度考核得分结算。"),
     ("Staff of {v} sign a personal confidentiality commitment before they receive any account or badge.",
      "{v}人员在领取任何账号或门禁卡之前，须签署个人保密承诺书。"),
-    ("Capacity of the {d} is reviewed monthly, and an expansion is planned when usage exceeds seventy percent for two months.",
+    ("Capacity of the {d} is reviewed monthly, and an expansion is planned when usage exceeds seventy "
+     "percent for two months.",
      "{d}容量每月评估一次，连续两个月使用率超过百分之七十时须制定扩容计划。"),
-    ("Data exchanged with other agencies passes through the exchange platform, where every transfer is approved and logged.",
+    ("Data exchanged with other agencies passes through the exchange platform, where every transfer is "
+     "approved and logged.",
      "与其他单位交换的数据须经数据共享交换平台传输，每次传输均经审批并留存日志。"),
     ("Privileged commands such as bulk deletion or data export need a second approver in the bastion host.",
      "批量删除、数据导出等高危命令须在堡垒机中经第二人复核批准。"),
-    ("The asset register records the configuration, location, owner and failure history of each item, so that renewal can be planned.",
+    ("The asset register records the configuration, location, owner and failure history of each item, so "
+     "that renewal can be planned.",
      "资产台账记录每项资产的配置、位置、责任人和故障历史，为更新改造提供依据。"),
-    ("Patches are tested in the staging environment before they are rolled out, and the rollout follows the monthly window.",
+    ("Patches are tested in the staging environment before they are rolled out, and the rollout follows "
+     "the monthly window.",
      "补丁在预发布环境测试通过后方可推广，并按月度变更窗口实施。"),
     ("Every contract with {v} includes the security clause template, an exit plan and the right to audit.",
      "与{v}签订的每份合同均包含安全条款模板、退出方案和审计权条款。"),
-    ("The machine room environment is monitored continuously for temperature, humidity, power and water leaks.",
+    ("The machine room environment is monitored continuously for temperature, humidity, power and water "
+     "leaks.",
      "机房环境对温度、湿度、供电和漏水进行连续监测。"),
-    ("Problems with repeated incidents are analysed for root cause, and known errors are published in the knowledge base.",
+    ("Problems with repeated incidents are analysed for root cause, and known errors are published in the "
+     "knowledge base.",
      "对重复发生的事件开展问题根因分析，已知错误发布到知识库。"),
     ("Training on security awareness is given to every new member of staff and refreshed every year.",
      "每名新入职人员均须接受安全意识培训，并每年复训一次。"),
-    ("The office keeps accountability for information security whatever part of the {d} work is outsourced.",
+    ("The office keeps accountability for information security whatever part of the {d} work is "
+     "outsourced.",
      "无论{d}工作中哪一部分外包，信息安全的最终责任始终由信息办承担。"),
-    ("Network zones are separated by firewalls, and rules are reviewed every six months to remove unused entries.",
+    ("Network zones are separated by firewalls, and rules are reviewed every six months to remove unused "
+     "entries.",
      "各网络区域之间通过防火墙隔离，访问控制策略每六个月复核一次并清理无用条目。"),
     ("Results are reported to the management review, which decides on improvements and resources.",
      "相关结果提交管理评审，由管理评审决定改进措施和资源投入。"),
-    ("Personal information is processed only for the stated purpose and is deleted when the retention period ends.",
+    ("Personal information is processed only for the stated purpose and is deleted when the retention "
+     "period ends.",
      "个人信息仅按明示目的处理，保存期限届满后予以删除。"),
-    ("Certificates and keys are tracked with their expiry dates and renewed at least thirty days before they expire.",
+    ("Certificates and keys are tracked with their expiry dates and renewed at least thirty days before "
+     "they expire.",
      "证书和密钥按到期日跟踪管理，至少在到期前三十天完成更新。"),
-    ("Deviations found during the check are recorded, assigned an owner and followed up at the next monthly meeting.",
+    ("Deviations found during the check are recorded, assigned an owner and followed up at the next "
+     "monthly meeting.",
      "检查中发现的偏差须登记、指定责任人，并在下一次月度例会上跟踪落实。"),
 )
 

@@ -155,7 +155,7 @@ def _required(repo: Repo, activity: Entity, refs: tuple[str, ...]) -> tuple[Miss
     for ref in refs:
         matching = [c for c in controls if c.get("requirement") == ref]
         if not matching:
-            missing.append(MissingControl(ref, f"no control for {ref} in the activity's controls"))
+            missing.append(MissingControl(ref, "none of the activity's controls is for it"))
             continue
         if any(c.get("applicable") is not False and c.get("status") in IN_FORCE for c in matching):
             continue

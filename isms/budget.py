@@ -29,7 +29,7 @@ from typing import Any
 from isms.checks import as_date
 from isms.errors import UsageError
 from isms.model import Entity, Repo
-from isms.numbers import as_decimal, money, plain, rounded
+from isms.numbers import as_decimal, money, plain, price, rounded
 
 ONE = Decimal(1)
 
@@ -198,7 +198,7 @@ def _ratio(repo: Repo, standard: Entity, year: int, currency: str,
             excluded.append((asset.id, f"in service only from {in_service.isoformat()}"))
             continue
         rate = rates[kind]
-        factors = [f"{money(amount)} × {plain(rate)} ({kind})"]
+        factors = [f"{price(amount)} × {plain(rate)} ({kind})"]
         age: int | None = None
         age_factor = ONE
         if in_service is not None:
@@ -261,18 +261,18 @@ def _workload(standard: Entity, skipped: list[str]) -> tuple[list[LabourLine], l
                 ident, service.get("label"), activity if isinstance(activity, str) else "", grade,
                 quantity, service.get("unit"), days, quantity * days, rate, amount,
                 f"{plain(quantity)} × {plain(days)} person-days ({grade}) × "
-                f"{money(rate)} a person-day = {money(amount)}"))
+                f"{price(rate)} a person-day = {money(amount)}"))
     spares: list[SpareLine] = []
     for item in _list(workload.get("spare_parts")):
         ident = item.get("id")
-        quantity, price = as_decimal(item.get("quantity")), as_decimal(item.get("unit_price"))
-        if not isinstance(ident, str) or quantity is None or price is None:
+        quantity, unit_price = as_decimal(item.get("quantity")), as_decimal(item.get("unit_price"))
+        if not isinstance(ident, str) or quantity is None or unit_price is None:
             skipped.append(f"workload.spare_parts: entry {ident!r} has no usable id, quantity "
                            "and unit_price")
             continue
-        amount = rounded(quantity * price)
-        spares.append(SpareLine(ident, item.get("label"), quantity, price, amount,
-                                f"{plain(quantity)} × {money(price)} = {money(amount)}"))
+        amount = rounded(quantity * unit_price)
+        spares.append(SpareLine(ident, item.get("label"), quantity, unit_price, amount,
+                                f"{plain(quantity)} × {price(unit_price)} = {money(amount)}"))
     labour.sort(key=lambda line: (line.service, line.grade))
     spares.sort(key=lambda line: line.item)
     return labour, spares

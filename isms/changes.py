@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from isms.catalogs import Catalogs
 from isms.checks import add_months, as_date
 from isms.content import changed_fields, same
 from isms.model import Entity, Repo
@@ -100,9 +101,11 @@ class EvidenceExpired:
 
 @dataclass(frozen=True)
 class GapChange:
-    requirement: str
+    requirement: str  # FRAMEWORK:REQ
     change: str  # "opened" | "closed"
-    detail: str = ""
+    old_status: str | None  # gap-analysis status (isms.gap), None: not analysed then
+    new_status: str
+    reason: str  # the new status's reason, from the gap analysis
 
 
 @dataclass(frozen=True)
@@ -139,8 +142,16 @@ def _primary(repo: Repo) -> dict[str, Entity]:
     return dict(repo.by_id)
 
 
+def _title(e: Entity) -> Any:
+    """What to call the entity: its title, name or (a control) its requirement."""
+    for key in ("title", "name", "requirement"):
+        if e.get(key):
+            return e.get(key)
+    return None
+
+
 def _ref(e: Entity) -> EntityRef:
-    return EntityRef(e.id, e.kind, e.path, _str(e.get("version")), e.get("title") or e.get("name"))
+    return EntityRef(e.id, e.kind, e.path, _str(e.get("version")), _title(e))
 
 
 def _score(data: Any) -> int | None:
@@ -248,6 +259,36 @@ def _expired(old: Snapshot, new: Snapshot) -> list[EvidenceExpired]:
     return out
 
 
+OPEN = ("gap", "partial", "excluded-without-justification")
+
+
+def gap_changes(old: Snapshot, new: Snapshot, catalogs: Catalogs) -> tuple[GapChange, ...] | None:
+    """Requirements whose gap-analysis status became open (gap, partial, or excluded without
+    justification) or stopped being open, each side judged at its own date. Both sides use
+    ``catalogs`` (the working tree's), so a change of catalog is not a change of the ISMS.
+    None when there is no framework to analyse."""
+    from isms.errors import UsageError
+    from isms.gap import gap_analysis, resolve_frameworks
+
+    try:
+        frameworks = resolve_frameworks(new.repo, catalogs, ())
+        before = gap_analysis(old.repo, catalogs, old.date, frameworks)
+        after = gap_analysis(new.repo, catalogs, new.date, frameworks)
+    except UsageError:
+        return None
+    was = {row.ref: row for report in before for row in report.rows}
+    out = []
+    for report in after:
+        for row in report.rows:
+            prior = was.get(row.ref)
+            old_status = prior.status if prior is not None else None
+            if (old_status in OPEN) == (row.status in OPEN):
+                continue
+            change = "opened" if row.status in OPEN else "closed"
+            out.append(GapChange(row.ref, change, old_status, row.status, row.reason))
+    return tuple(sorted(out, key=lambda g: (g.change != "opened", g.requirement)))
+
+
 def diff(old: Snapshot, new: Snapshot, old_dirty: bool = False, new_dirty: bool = False,
          gaps: tuple[GapChange, ...] | None = None) -> Changes:
     a, b = _primary(old.repo), _primary(new.repo)
@@ -261,8 +302,7 @@ def diff(old: Snapshot, new: Snapshot, old_dirty: bool = False, new_dirty: bool 
         fields = changed_fields(x.data, y.data)
         if fields:
             changed.append(Changed(ident, y.kind, y.path, _str(x.get("version")),
-                                   _str(y.get("version")), fields,
-                                   y.get("title") or y.get("name")))
+                                   _str(y.get("version")), fields, _title(y)))
     evidence = tuple(
         EvidenceAdded(e.id, _str(e.get("document")), _str(e.get("collected")), e.path)
         for e in sorted((b[i] for i in set(b) - set(a)), key=lambda e: e.id)

@@ -91,7 +91,7 @@ def render_text(c: Changes) -> str:
     for mark, refs in (("+", c.added), ("-", c.removed)):
         for e in refs:
             title = text_of(e.title, langs)
-            out.append(f"  {mark} {e.kind} {e.id} {_v(e.version)} {e.path}"
+            out.append(f"  {mark} {e.kind} {e.id}{f' {e.version}' if e.version else ''} {e.path}"
                        + (f": {title}" if title else ""))
     for rn in c.renamed:
         out.append(f"  > {rn.kind} {rn.id} {rn.old_path} → {rn.new_path}")
@@ -115,8 +115,8 @@ def render_text(c: Changes) -> str:
         opened = sum(g.change == "opened" for g in c.gaps)
         out += ["", f"Gaps: {opened} opened, {len(c.gaps) - opened} closed"]
         for g in c.gaps:
-            out.append(f"  {'+' if g.change == 'opened' else '-'} {g.requirement}"
-                       + (f": {g.detail}" if g.detail else ""))
+            out.append(f"  {'+' if g.change == 'opened' else '-'} {g.requirement}: "
+                       f"{_arrow(g.old_status, g.new_status)} ({g.reason})")
     return "\n".join(out) + "\n"
 
 
@@ -135,9 +135,9 @@ def render_markdown(c: Changes) -> str:
     out = ["<!-- isms-diff -->", f"### ISMS changes: {_side(c.old)} → {_side(c.new)}", ""]
     out += [f"**Entities:** {_entity_summary(c)}", ""]
     rows: list[list[str]] = []
-    rows += [["added", e.kind, f"`{e.id}`", _v(e.version), text_of(e.title, langs),
+    rows += [["added", e.kind, f"`{e.id}`", e.version or "", text_of(e.title, langs),
               f"`{e.path}`", ""] for e in c.added]
-    rows += [["removed", e.kind, f"`{e.id}`", _v(e.version), text_of(e.title, langs),
+    rows += [["removed", e.kind, f"`{e.id}`", e.version or "", text_of(e.title, langs),
               f"`{e.path}`", ""] for e in c.removed]
     rows += [["renamed", r.kind, f"`{r.id}`", "", "", f"`{r.old_path}` → `{r.new_path}`", ""]
              for r in c.renamed]
@@ -179,10 +179,11 @@ def render_markdown(c: Changes) -> str:
         opened = sum(g.change == "opened" for g in c.gaps)
         out += [f"**Gaps:** {opened} opened, {len(c.gaps) - opened} closed", ""]
         if c.gaps:
-            out += _table(["Gap", "Requirement", "Detail"],
-                          [[g.change, g.requirement, g.detail] for g in c.gaps])
+            out += _table(["Gap", "Requirement", "Status", "Why"],
+                          [[g.change, g.requirement, _arrow(g.old_status, g.new_status), g.reason]
+                           for g in c.gaps])
             out.append("")
-    return "\n".join(out) + "\n"
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 def _plain(value: Any) -> Any:

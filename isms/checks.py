@@ -49,6 +49,10 @@ CHECKS: list[Check] = []
 # that commands which never check pay nothing for them.
 CHECK_MODULES: tuple[str, ...] = (
     "isms.doccontrol",
+    "isms.control_checks",
+    "isms.risk_checks",
+    "isms.graph_checks",
+    "isms.vendor_checks",
 )
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from isms.checks import add_months, as_date
 from isms.graph import graph_for
 from isms.i18n import natural_key, pick
-from isms.model import Entity, Repo
+from isms.model import Entity, Repo, iter_spec
 
 if TYPE_CHECKING:
     from isms.catalogs import Catalogs
@@ -68,6 +68,7 @@ class ControlState:
     owner: str
     implementation: str
     implemented_by: tuple[ImplementedBy, ...]   # existing, not retired, procedures/documents
+    unresolved: tuple[str, ...]                 # named there but no such procedure/document
     expectations: tuple[EvidenceCheck, ...]
     supporting: tuple[str, ...]                 # evidence records whose `controls` name it
     relied_on_by: tuple[str, ...]               # risks and activities that name it
@@ -121,6 +122,11 @@ def control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, 
         doc = ev.get("document")
         if isinstance(doc, str):
             by_document.setdefault(doc, []).append(ev)
+    naming: dict[str, list[Entity]] = {}
+    for ev in repo.of_kind("evidence"):
+        for _path, cid in iter_spec(ev.data, "controls"):
+            if isinstance(cid, str) and repo.by_id.get(ev.id) is ev:
+                naming.setdefault(cid, []).append(ev)
     out: dict[str, ControlState] = {}
     for c in repo.of_kind("control"):
         if c.id in out or repo.by_id.get(c.id) is not c:
@@ -136,8 +142,12 @@ def control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, 
             impl.append(ImplementedBy(v, target.kind, g.nodes[v].get("label", ""),
                                       status if isinstance(status, str) else ""))
         impl.sort(key=lambda i: natural_key(i.id))
+        named = {v for _, v in iter_spec(c.data, "implemented_by") if isinstance(v, str)}
+        unresolved = sorted(named - {v for _, v, d in g.out_edges(c.id, data=True)
+                                     if d["type"] == "implemented-by"}, key=natural_key)
         expectations = []
-        for item in c.get("evidence") or []:
+        evidence = c.get("evidence")
+        for item in evidence if isinstance(evidence, list) else []:
             if not isinstance(item, Mapping) or not isinstance(item.get("document"), str):
                 continue
             document = item["document"]
@@ -153,9 +163,8 @@ def control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, 
             expectations.append(EvidenceCheck(document, every, record.id, collected,
                                               "fresh" if fresh else "stale"))
         supporting = sorted(
-            (u for u, _, d in g.in_edges(c.id, data=True)
-             if d["type"] == "evidences" and g.nodes[u].get("kind") == "evidence"
-             and (day := as_date(repo.by_id[u].get("collected"))) is not None and day <= today),
+            (ev.id for ev in naming.get(c.id, [])
+             if (day := as_date(ev.get("collected"))) is not None and day <= today),
             key=natural_key)
         relied = sorted({n for _, n, d in g.out_edges(c.id, data=True)
                          if d["type"] in ("treats", "governs")}, key=natural_key)
@@ -173,6 +182,7 @@ def control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, 
             owner=owner if isinstance(owner, str) else "",
             implementation=_text(c.get("implementation"), languages),
             implemented_by=tuple(impl),
+            unresolved=tuple(unresolved),
             expectations=tuple(expectations),
             supporting=tuple(supporting),
             relied_on_by=tuple(relied),

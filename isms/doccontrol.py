@@ -197,8 +197,8 @@ def compare_entity(base: Entity, head: Entity, s: Settings, ref: str) -> Iterato
         elif hv == bv:
             if fields:
                 yield at(D_NO_BUMP, head, ("version",),
-                         f"{head.id} changed since {ref} ({named}) but version is still "
-                         f"{head_version}",
+                         f"{head.id} changed since {ref} ({named}) but its version is "
+                         f"still {head_version}",
                          f"raise the version to {_next(bv, required)} ({required}) or higher "
                          "and add a history entry for it")
         else:
@@ -260,9 +260,10 @@ def _approval(base: Entity, head: Entity, fields: tuple[str, ...], ref: str) -> 
     old_on, new_on = as_date(old.get("on")), as_date(new.get("on"))
     if old_on is None or new_on is None or new_on > old_on:
         return
+    when = (f"is still {new_on.isoformat()}" if new_on == old_on
+            else f"is {new_on.isoformat()}, before {old_on.isoformat()} at {ref}")
     yield at(D_APPROVAL_STALE, head, ("approval", "on"),
-             f"approved {head.id} changed since {ref} but approval.on is {new_on.isoformat()}, "
-             f"not later than {old_on.isoformat()} there",
+             f"approved {head.id} changed since {ref} but approval.on {when}",
              "record the approval of the new version (approval.by and approval.on), or set "
              "status to in-review until it is approved")
 

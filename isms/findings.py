@@ -50,6 +50,10 @@ FAMILIES = {
     "R": "References between entities and to framework requirements",
     "D": "Document control",
     "T": "Text and translations",
+    "C": "Controls and the Statement of Applicability",
+    "K": "Risks and their treatment",
+    "G": "The dependency graph: third-party access and orphans",
+    "V": "Vendors and outsourcing: SLAs, evaluations, certified staff, contracts, activity risk",
 }
 
 

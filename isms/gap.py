@@ -183,11 +183,18 @@ class _Analysis:
         ids = [u for u, _, d in self.graph.in_edges(ref, data=True) if d["type"] == "implements"]
         return [self.states[i] for i in sorted(ids, key=natural_key) if i in self.states]
 
-    def addressed_by(self, ref: str) -> list[str]:
-        if ref not in self.graph:
-            return []
-        return sorted((u for u, _, d in self.graph.in_edges(ref, data=True)
-                       if d["type"] == "addresses"), key=natural_key)
+    def addressed_by(self, catalog: Catalog, req: Requirement) -> list[str]:
+        """What addresses the requirement, or a catalog group it belongs to (clause 9.2
+        addressed as a whole covers 9.2.1 and 9.2.2)."""
+        nodes = [req.ref]
+        gid, seen = req.group, set()
+        while gid is not None and gid in catalog.groups and gid not in seen:
+            seen.add(gid)
+            nodes.append(f"{catalog.id}:{gid}")
+            gid = catalog.groups[gid].parent
+        found = {u for n in nodes if n in self.graph
+                 for u, _, d in self.graph.in_edges(n, data=True) if d["type"] == "addresses"}
+        return sorted(found, key=natural_key)
 
     def base_row(self, catalog: Catalog, req: Requirement) -> GapRow:
         """The row from the requirement's own control row, or its documents; no inheritance."""
@@ -195,7 +202,7 @@ class _Analysis:
             return self._base[req.ref]
         title = pick(req.title, self.languages)
         group = _top_group(catalog, req.group)
-        addressed = tuple(self.addressed_by(req.ref))
+        addressed = tuple(self.addressed_by(catalog, req))
         controls = self.controls_of(req.ref)
         if controls:
             cs = controls[0]
@@ -264,10 +271,14 @@ class _Analysis:
             verdict = "fully covered by " + _ids(s.requirement for s in full)
         elif some:
             status = PARTIAL
-            if any(s.relation in FULL_COVER for s in some):
-                verdict = "the equivalent or superset source is only partially met"
-            else:
-                verdict = "only subset or intersects links, which never give full cover on their own"
+            reasons = []
+            weak = [s.requirement for s in some if s.relation in FULL_COVER]
+            if weak:
+                reasons.append(f"{_ids(weak)} would cover it fully but {'is' if len(weak) == 1 else 'are'}"
+                               " only partial")
+            if any(s.relation not in FULL_COVER for s in some):
+                reasons.append("subset and intersects links never give full cover on their own")
+            verdict = "; ".join(reasons)
         else:
             status = GAP
             verdict = "no mapped source is compliant or partial"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -92,7 +92,8 @@ def depends_of(edge_type: str, source_kind: str, target_kind: str) -> str:
         return "source"  # an evidence record is a record of its document set
     if edge_type == "parent" and source_kind in ("requirement", "group"):
         return "target"  # a catalog group's cover rests on its members
-    return _DEPENDS.get(edge_type, "target")
+    # A reference field the table does not know: the referring entity rests on what it names.
+    return _DEPENDS.get(edge_type, "source")
 
 
 def kind_rank(kind: str) -> int:
@@ -124,6 +125,9 @@ def build(repo: Repo, catalogs: Catalogs) -> nx.DiGraph:
                        path="", framework=cid)
     for e in entities:
         _entity_edges(g, repo, catalogs, e, languages)
+        if not g.nodes[e.id]["label"]:
+            g.nodes[e.id]["label"] = _fallback_label(g, e)
+    _expected_evidence(g, entities)
     for mapping in sorted(catalogs.mappings, key=lambda m: m.id):
         for link in mapping.links:
             src, dst = f"{mapping.source}:{link.source}", f"{mapping.target}:{link.target}"
@@ -131,6 +135,35 @@ def build(repo: Repo, catalogs: Catalogs) -> nx.DiGraph:
                 g.add_edge(src, dst, type="maps-to", depends="target", via=mapping.id,
                            relation=link.relation)
     return g
+
+
+def _expected_evidence(g: nx.DiGraph, entities: list[Entity]) -> None:
+    """A control expecting evidence of document set D rests on every evidence record of D,
+    though the record need not name the control: add those `evidences` edges too."""
+    records: dict[str, list[str]] = {}
+    for e in entities:
+        document = e.get("document") if e.kind == "evidence" else None
+        if isinstance(document, str):
+            records.setdefault(document, []).append(e.id)
+    for c in entities:
+        if c.kind != "control":
+            continue
+        for _path, document in iter_spec(c.data, "evidence[].document"):
+            for record in records.get(document, []) if isinstance(document, str) else []:
+                _add_edge(g, record, c.id, "evidences", "control.evidence[].document")
+
+
+def _fallback_label(g: nx.DiGraph, e: Entity) -> str:
+    """Controls and evidence records have no title: name them by what they are about."""
+    if e.kind == "control":
+        requirement = e.get("requirement")
+        if isinstance(requirement, str) and requirement in g:
+            return str(g.nodes[requirement].get("label", ""))
+    if e.kind == "evidence":
+        document, collected = e.get("document"), e.get("collected")
+        if isinstance(document, str):
+            return f"record of {document}" + (f", collected {collected}" if collected else "")
+    return ""
 
 
 def _entity_edges(g: nx.DiGraph, repo: Repo, catalogs: Catalogs, e: Entity,
@@ -368,7 +401,7 @@ def _edges(g: nx.DiGraph, node: str, edge_type: str, outgoing: bool,
     return [n for n in found if wanted is None or g.nodes[n].get("kind") in wanted]
 
 
-def _orphan_reason(g: nx.DiGraph, repo: Repo, e: Entity, expected_docs: set[str]) -> str:
+def _orphan_reason(g: nx.DiGraph, e: Entity) -> str:
     node = e.id
     if e.kind in ("policy", "procedure", "document") and e.get("status") != "approved":
         return ""  # drafts, documents in review and retired ones are not expected to be wired up
@@ -398,24 +431,17 @@ def _orphan_reason(g: nx.DiGraph, repo: Repo, e: Entity, expected_docs: set[str]
     elif e.kind == "risk":
         if not _edges(g, node, "affects", True):
             return "names no asset or activity it is about"
-    elif e.kind == "evidence":
-        document = e.get("document")
-        if (not _edges(g, node, "evidences", True, ("control",))
-                and not (isinstance(document, str) and document in expected_docs)):
-            return ("supports no control: its `controls` list is empty and no control expects "
-                    "evidence of its document set")
+    elif e.kind == "evidence" and not _edges(g, node, "evidences", True, ("control",)):
+        return ("supports no control: its `controls` list is empty and no control expects "
+                "evidence of its document set")
     return ""
 
 
 def orphans(g: nx.DiGraph, repo: Repo) -> tuple[Orphan, ...]:
     """Entities nothing reaches, or that reach nothing they should (see docs/checks.md, G002)."""
-    expected_docs = {
-        n for n, _, d in g.edges(data=True)
-        if d["type"] == "evidences" and g.nodes[n].get("kind") == "document"
-    }
     out = []
     for e in sorted(repo.by_id.values(), key=lambda x: (kind_rank(x.kind), natural_key(x.id))):
-        reason = _orphan_reason(g, repo, e, expected_docs)
+        reason = _orphan_reason(g, e)
         if reason:
             out.append(Orphan(e.id, e.kind, e.path, reason))
     return tuple(out)
@@ -446,12 +472,3 @@ def sorted_nodes(g: nx.DiGraph) -> list[str]:
 
 def sorted_edges(g: nx.DiGraph) -> list[tuple[str, str, dict[str, Any]]]:
     return sorted(g.edges(data=True), key=lambda e: (natural_key(e[0]), natural_key(e[1])))
-
-
-def node_filter(kinds: Iterable[str]) -> Callable[[str, Mapping[str, Any]], bool]:
-    wanted = set(kinds)
-    return lambda _n, d: not wanted or d.get("kind") in wanted
-
-
-def iter_kinds(g: nx.DiGraph) -> Iterator[str]:
-    yield from sorted({d.get("kind", "") for _, d in g.nodes(data=True)}, key=kind_rank)

@@ -5,10 +5,11 @@ its `version` in the commit's first parent (renames followed, so a move is not a
 version). Each history entry is then matched with the commits that carry its version. Two
 things are flagged, because each is a gap in the record of ISO/IEC 27001 clause 7.5.3: a
 version the history names that no commit ever carried (written into history but never
-committed as such, or committed under another number), and a commit that changed the file
-without carrying a version (an unversioned edit, or an approval or review recorded without a
-new version: worth a look, not always wrong). A commit carrying a version the history does not
-name is flagged too.
+committed as such, or committed under another number), and a commit that changed the
+document's content without carrying a version (an unversioned edit). "Content" is what
+`isms check --base` compares (:func:`isms.doccontrol.content_changes`), so commits that only
+move the file, reformat it, or record an approval or review are listed but not flagged. A
+commit carrying a version the history does not name is flagged too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from isms import gitio
 from isms.content import text_of
+from isms.doccontrol import Settings, content_changes
 from isms.loader import Limits, parse_bytes
 from isms.model import Entity
 
@@ -31,10 +33,16 @@ class CommitVersion:
     path: str  # the file's path at the commit (relative to the ISMS root when inside it)
     version: str | None  # the file's version at the commit (None: deleted or unreadable)
     previous: str | None  # the version in the first parent
+    changed: tuple[str, ...] = ()  # content fields changed from the first parent
 
     @property
     def carries(self) -> bool:
         return self.version is not None and self.version != self.previous
+
+    @property
+    def unversioned(self) -> bool:
+        """Changed the content (or deleted the file) without carrying a version."""
+        return not self.carries and (bool(self.changed) or self.version is None)
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,7 @@ class History:
     versions: tuple[VersionRow, ...]  # history entries, oldest first
     commits: tuple[CommitVersion, ...]  # commits that touched the file, oldest first
     dirty: bool  # the file has uncommitted changes
+    shallow: bool = False  # a shallow clone: commits before its boundary are not available
 
     @property
     def versions_without_commit(self) -> tuple[VersionRow, ...]:
@@ -65,7 +74,7 @@ class History:
 
     @property
     def commits_without_version(self) -> tuple[CommitVersion, ...]:
-        return tuple(c for c in self.commits if not c.carries)
+        return tuple(c for c in self.commits if c.unversioned)
 
     @property
     def commits_with_unknown_version(self) -> tuple[CommitVersion, ...]:
@@ -73,17 +82,23 @@ class History:
         return tuple(c for c in self.commits if c.carries and c.version not in named)
 
 
-def _version_of(raw: bytes | None, path: str, limits: Limits) -> str | None:
+def _data(raw: bytes | None, path: str, limits: Limits) -> Mapping[str, Any] | None:
     if raw is None:
         return None
     data = parse_bytes(raw, path, limits).data
-    if isinstance(data, Mapping) and isinstance(data.get("version"), str):
+    return data if isinstance(data, Mapping) else None
+
+
+def _version(data: Mapping[str, Any] | None) -> str | None:
+    if data is not None and isinstance(data.get("version"), str):
         return str(data["version"])
     return None
 
 
-def entity_history(root: Path, entity: Entity, limits: Limits | None = None) -> History:
+def entity_history(root: Path, entity: Entity, settings: Settings | None = None,
+                   limits: Limits | None = None) -> History:
     limits = limits or Limits()
+    settings = settings or Settings()
     w = gitio.work(root)
     followed = list(reversed(gitio.log_follow(w, entity.path)))
     specs: list[str] = []
@@ -96,11 +111,15 @@ def entity_history(root: Path, entity: Entity, limits: Limits | None = None) -> 
     for fc in followed:
         now = f"{fc.commit.sha}:{fc.path}" if fc.path else ""
         before = f"{fc.commit.sha}^:{fc.previous_path}" if fc.previous_path else ""
-        commits.append(CommitVersion(
-            fc.commit, w.rel(fc.path) or fc.path,
-            _version_of(blobs.get(now), fc.path, limits) if now else None,
-            _version_of(blobs.get(before), fc.previous_path, limits) if before else None,
-        ))
+        after_data = _data(blobs.get(now), fc.path, limits) if now else None
+        before_data = _data(blobs.get(before), fc.previous_path, limits) if before else None
+        changed: tuple[str, ...] = ()
+        if after_data is not None:
+            changed = content_changes(
+                Entity(entity.kind, entity.id, fc.previous_path, before_data or {}),
+                Entity(entity.kind, entity.id, fc.path, after_data), settings)
+        commits.append(CommitVersion(fc.commit, w.rel(fc.path) or fc.path,
+                                     _version(after_data), _version(before_data), changed))
     dirty = bool(gitio.dirty(w, [entity.path]))
     current = entity.get("version") if isinstance(entity.get("version"), str) else None
     committed_version = commits[-1].version if commits else None
@@ -122,7 +141,8 @@ def entity_history(root: Path, entity: Entity, limits: Limits | None = None) -> 
     status = entity.get("status")
     return History(entity.id, entity.kind, entity.path, current,
                    status if isinstance(status, str) else None,
-                   entity.get("title"), tuple(rows), tuple(commits), dirty)
+                   entity.get("title"), tuple(rows), tuple(commits), dirty,
+                   gitio.is_shallow(w))
 
 
 # --- output -------------------------------------------------------------------------------
@@ -159,12 +179,17 @@ def render_text(h: History, languages: tuple[str, ...] = ("en",)) -> str:
         transition = (f"{cv.previous or '-'} → {cv.version or '-'}" if cv.carries
                       else f"{cv.version or '-'}")
         flag = ""
-        if not cv.carries:
-            flag = "  ! carries no version" if cv.version is not None else "  ! file deleted"
-        elif cv.version not in named:
+        if cv.version is None:
+            flag = "  ! file deleted"
+        elif cv.unversioned:
+            flag = f"  ! changed {', '.join(cv.changed)} without a new version"
+        elif cv.carries and cv.version not in named:
             flag = "  ! version not in history"
         lines.append(f"  {cv.commit.sha[:12]}  {_day(cv.commit.date)}  {transition}  "
                      f"{cv.commit.author}: {cv.commit.subject}{flag}")
+    if h.shallow:
+        lines.append("  (a shallow clone: older commits are not available; "
+                     "`git fetch --unshallow` fetches them)")
     lines += ["", _summary(h)]
     return "\n".join(lines) + "\n"
 
@@ -198,6 +223,7 @@ def render_json(h: History) -> str:
         "status": h.status,
         "title": h.title,
         "dirty": h.dirty,
+        "shallow": h.shallow,
         "versions": [
             {"version": v.version, "date": v.date, "author": v.author, "change": v.change,
              "commits": [_commit(c) for c in v.commits],
@@ -207,8 +233,10 @@ def render_json(h: History) -> str:
         "commits": [
             {**_commit(c.commit), "path": c.path, "version": c.version,
              "previous_version": c.previous, "carries_version": c.carries,
-             "flag": ("no-version" if not c.carries
-                      else "" if c.version in named else "version-not-in-history")}
+             "changed": list(c.changed),
+             "flag": ("no-version" if c.unversioned
+                      else "version-not-in-history" if c.carries and c.version not in named
+                      else "")}
             for c in h.commits
         ],
         "summary": {

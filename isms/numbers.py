@@ -47,6 +47,14 @@ def money(value: Decimal) -> str:
     return f"{rounded(value, 2):,.2f}"
 
 
+def price(value: Decimal) -> str:
+    """An amount as given: to the cent with separators, or with all its decimals if it has more
+    (a unit price of 19.995 stays 19.995, so the calculation shown is the one made)."""
+    if value == rounded(value, 2):
+        return money(value)
+    return format(value, ",f")
+
+
 def plain(value: Decimal) -> str:
     """A number as written, without exponent or trailing zeros: ``0.08``, ``12``, ``99.95``."""
     text = format(value.normalize(), "f")

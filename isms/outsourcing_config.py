@@ -163,9 +163,9 @@ def activity_risk_settings(raw: Mapping[str, Any]) -> ActivityRiskSettings:
     for name in level_min:
         level_min[name] = _int(levels.get(name), level_min[name])
     required: dict[str, tuple[str, ...]] = {}
-    table = _section(section, "required_controls")
+    required_table = _section(section, "required_controls")
     for name in LEVELS:
-        refs = table.get(name)
+        refs = required_table.get(name)
         if isinstance(refs, list):
             required[name] = tuple(sorted({r for r in refs if isinstance(r, str)}))
     currency = section.get("value_currency")

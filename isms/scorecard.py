@@ -7,7 +7,9 @@ A month's score combines three components, each a percentage:
 * ``expert_review``: the expert review score (already out of 100).
 
 score = Σ weightᵢ × componentᵢ / Σ weightᵢ × scale / 100, over the components the evaluation
-has (a missing component is named and the weights of the others are used), rounded half up
+has (a missing component is named and the weights of the others are used; values measured
+without an SLA target to score them are left out, and a month whose values all lack one gets
+no score rather than a grade from the other components alone), rounded half up
 to 2 decimals; the grade is read from the rounded score (pass ≥ pass threshold, fair ≥ fair
 threshold, else fail), so what is shown is what is graded.
 
@@ -85,15 +87,16 @@ def score_month(evaluation: Entity, repo: Repo, settings: VendorSettings,
     period = evaluation_period(evaluation)
     if not isinstance(party, str) or period is None or period.kind != "month":
         return None
-    measured, _ = measure(repo, evaluation, targets if targets is not None else sla_targets(repo))
+    measured, unmatched = measure(repo, evaluation, targets if targets is not None
+                                  else sla_targets(repo))
     components: dict[str, Decimal] = {}
     if measured:
         components["sla"] = sum((m.attainment for m in measured), Decimal(0)) / len(measured)
     survey = evaluation.get("satisfaction")
     if isinstance(survey, Mapping):
-        score, scale = as_decimal(survey.get("score")), as_decimal(survey.get("scale"))
-        if score is not None and scale is not None and scale > 0:
-            components["satisfaction"] = score / scale * HUNDRED
+        mean, scale = as_decimal(survey.get("score")), as_decimal(survey.get("scale"))
+        if mean is not None and scale is not None and scale > 0:
+            components["satisfaction"] = mean / scale * HUNDRED
     review = evaluation.get("expert_review")
     if isinstance(review, Mapping):
         expert = as_decimal(review.get("score"))
@@ -104,7 +107,11 @@ def score_month(evaluation: Entity, repo: Repo, settings: VendorSettings,
     present = [c for c in COMPONENTS if c in components and settings.weights[c] > 0]
     score: Decimal | None = None
     grade: str | None = None
-    if present:
+    if unmatched and not measured:
+        # SLA values were measured but none can be scored: grading on the other components
+        # alone would pass off a partial picture as the vendor's score.
+        notes.append(f"{_values(len(unmatched))} without a target: no score")
+    elif present:
         weight = sum((settings.weights[c] for c in present), Decimal(0))
         percent = sum((settings.weights[c] * components[c] for c in present), Decimal(0)) / weight
         score = rounded(percent * settings.scale / HUNDRED)
@@ -113,9 +120,15 @@ def score_month(evaluation: Entity, repo: Repo, settings: VendorSettings,
             notes.append(f"no {', '.join(missing)}: weighted over {', '.join(present)}")
     else:
         notes.append("no SLA values, survey or expert review: no score")
+    if unmatched and measured:
+        notes.append(f"{_values(len(unmatched))} without a target left out")
     breaches = sum(1 for m in measured if m.breached)
     return MonthScore(party, period, evaluation.id, components, score, grade, breaches,
                       tuple(notes))
+
+
+def _values(count: int) -> str:
+    return f"{count} SLA value{'' if count == 1 else 's'}"
 
 
 def month_scores(repo: Repo, settings: VendorSettings) -> dict[tuple[str, Period], MonthScore]:

@@ -55,6 +55,8 @@ class CertificationStatus:
     status: str  # valid, expiring, expired
     days_left: int
     activities: tuple[str, ...]
+    severity: str  # warning, or '' when valid or the party has no activities
+    problem: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class ContractStatus:
     status: str  # active, expiring, expired
     days_left: int
     activities: tuple[str, ...]
+    severity: str  # error when expired, warning when expiring, '' otherwise or without activities
+    problem: str
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,10 @@ class StaffAudit:
     staff: tuple[StaffStatus, ...]
     certifications: tuple[CertificationStatus, ...]
     contracts: tuple[ContractStatus, ...]
+
+
+def activities_text(count: int) -> str:
+    return f"{count} {'activity is' if count == 1 else 'activities are'}"
 
 
 def validity(expires: dt.date, today: dt.date, window: int) -> str:
@@ -168,17 +176,35 @@ def staff_audit(repo: Repo, settings: VendorSettings, today: dt.date,
             expires = as_date(cert.get("expires"))
             if expires is None:
                 continue
+            state = validity(expires, today, cert_window)
+            severity, problem = "", ""
+            if active and state != "valid":
+                severity = "warning"
+                verb = "expired on" if state == "expired" else "expires on"
+                problem = (f"{_str(cert.get('standard'))} certification {verb} {expires} while "
+                           f"{activities_text(len(active))} active")
             certifications.append(CertificationStatus(
                 party.id, index, _str(cert.get("standard")), _str(cert.get("id")), expires,
-                validity(expires, today, cert_window), (expires - today).days, active))
+                state, (expires - today).days, active, severity, problem))
         contract = party.get("contract")
         if isinstance(contract, Mapping):
             end = as_date(contract.get("end"))
             if end is not None:
                 state = validity(end, today, settings.contract_warning_days)
+                severity, problem = "", ""
+                if active and state == "expired":
+                    severity = "error"
+                    problem = (f"contract {_str(contract.get('id'))} ended on {end} but "
+                               f"{activities_text(len(active))} still active")
+                elif active and state == "expiring":
+                    severity = "warning"
+                    problem = (f"contract {_str(contract.get('id'))} ends on {end} "
+                               f"({(end - today).days} days) while {activities_text(len(active))} "
+                               "active")
                 contracts.append(ContractStatus(
                     party.id, _str(contract.get("id")), as_date(contract.get("start")), end,
-                    "active" if state == "valid" else state, (end - today).days, active))
+                    "active" if state == "valid" else state, (end - today).days, active,
+                    severity, problem))
     staff.sort(key=lambda s: (s.third_party, s.staff))
     return StaffAudit(today, cert_window, settings.contract_warning_days, tuple(staff),
                       tuple(certifications), tuple(contracts))

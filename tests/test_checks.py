@@ -31,6 +31,10 @@ def test_schema_fixture(cli):
         ("S001", "registers/RSK-bad.yaml", 2),
         ("S001", "registers/RSK-bad.yaml", 4),
         ("S001", "registers/RSK-bad.yaml", 6),
+        # the control and risk checks still run on malformed data, without crashing
+        ("C002", "controls/CTL-A.5.1.yaml", 5),
+        ("K004", "registers/RSK-bad.yaml", 5),
+        ("G002", "registers/RSK-bad.yaml", 2),
     }
     by_line = {(f["path"], f["line"]): f for f in run.json()["findings"] if f["code"] == "S002"}
     assert by_line[("policies/POL-01.yaml", 6)]["hint"] == "did you mean `requirements`?"

@@ -24,6 +24,9 @@ def test_wheel_contains_package_data(tmp_path):
     assert "isms/catalogs/gbt22239-2019-l3.yaml" in names
     assert "isms/catalogs/mappings/iso27001-2022--gbt22239-2019-l3.yaml" in names
     assert "isms/py.typed" in names
+    for module in ("isms/cli.py", "isms/commands/__init__.py", "isms/commands/scaffold.py",
+                   "isms/reporters/sarif.py"):
+        assert module in names
     reference = {n for n in names if n.startswith("isms/reference/")}
     assert "isms/reference/isms.yaml" in reference
     kinds = {"policies": 8, "procedures": 21, "documents": 66, "controls": 93}

@@ -17,6 +17,17 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("isms.commands.stats", "stats"),
     ("isms.commands.history", "diff"),
     ("isms.commands.history", "history"),
+    ("isms.commands.vendors", "vendors"),
+    ("isms.commands.assets", "assets"),
+    ("isms.commands.budget", "budget"),
+    ("isms.commands.graph", "graph"),
+    ("isms.commands.gap", "gap"),
+    ("isms.commands.gap", "soa"),
+    ("isms.commands.report", "report"),
+    ("isms.commands.report", "bundle"),
+    ("isms.commands.gap", "risks"),
+    ("isms.commands.interop", "export"),
+    ("isms.commands.interop", "import_"),
 )
 
 

@@ -48,7 +48,9 @@ def diff(rev1: str, rev2: str | None, path: Path, fmt: str, output: Path | None,
     between the two dates (a revision's date is its commit date). Reads git offline.
     """
     from isms import gitio
+    from isms.catalogs import load_catalogs
     from isms.changes import diff as compute
+    from isms.changes import gap_changes
     from isms.changes_format import FORMATS
     from isms.config import CONFIG_NAME, find_root, load_config
     from isms.revision import load_revision, load_worktree
@@ -64,7 +66,9 @@ def diff(rev1: str, rev2: str | None, path: Path, fmt: str, output: Path | None,
         new_dirty = bool(gitio.dirty(w, [CONFIG_NAME, *config.folders]))
     else:
         new = load_revision(root, new_ref, config)
-    report = FORMATS[fmt](compute(old, new, new_dirty=new_dirty))
+    catalogs = load_catalogs(root, config.catalogs)
+    changes = compute(old, new, new_dirty=new_dirty, gaps=gap_changes(old, new, catalogs))
+    report = FORMATS[fmt](changes)
     if output is not None:
         from isms.fsutil import atomic_write
 
@@ -88,6 +92,7 @@ def history(entity_id: str, path: Path, fmt: str) -> int:
     """
     import difflib
 
+    from isms.doccontrol import settings
     from isms.engine import load_repo
     from isms.history import entity_history, render_json, render_text
 
@@ -97,7 +102,7 @@ def history(entity_id: str, path: Path, fmt: str) -> int:
         close = difflib.get_close_matches(entity_id, sorted(loaded.repo.by_id), n=1)
         raise UsageError(f"no entity with id {entity_id!r}",
                          hint=f"did you mean {close[0]}?" if close else "ids are case-sensitive")
-    h = entity_history(loaded.config.root, entity, loaded.config.limits)
+    h = entity_history(loaded.config.root, entity, settings(loaded.config), loaded.config.limits)
     if fmt == "json":
         click.echo(render_json(h), nl=False)
     else:
