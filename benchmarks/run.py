@@ -55,7 +55,8 @@ MB = 1024 * 1024
 # RUSAGE_CHILDREN covers exactly these children, and prints one JSON line of measurements.
 WRAPPER = r"""
 import json, os, resource, subprocess, sys, time
-spec = json.loads(sys.argv[1])
+with open(sys.argv[1], encoding="utf-8") as fh:
+    spec = json.load(fh)
 page = os.sysconf("SC_PAGE_SIZE")
 
 def tree_rss(pid):
@@ -151,7 +152,9 @@ def measure(cmds: Sequence[Sequence[str]], cwd: Path, sample: bool = False) -> R
         out_path, err_path = Path(tmp) / "out", Path(tmp) / "err"
         spec = {"cmds": [list(c) for c in cmds], "cwd": str(cwd), "sample": sample,
                 "stdout": str(out_path), "stderr": str(err_path)}
-        proc = subprocess.run([sys.executable, "-c", WRAPPER, json.dumps(spec)], capture_output=True, text=True)
+        spec_path = Path(tmp) / "spec.json"  # a file: one argv string may not exceed 128 KiB
+        spec_path.write_text(json.dumps(spec), encoding="utf-8")
+        proc = subprocess.run([sys.executable, "-c", WRAPPER, str(spec_path)], capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"measurement wrapper failed: {proc.stderr.strip()}")
         data = json.loads(proc.stdout)

@@ -169,8 +169,6 @@ EN: dict[str, str] = {
     "risk.heat.caption": "Number of risks per likelihood (rows) and impact (columns); appetite {appetite}.",
     "risk.register": "Risk register",
     "risk.cells": "Risks per cell",
-    "risk.legend.low": "within appetite",
-    "risk.legend.high": "above appetite",
     # findings
     "findings.intro": "The findings of isms check on the same day, with file and line.",
     "findings.none": "No findings.",
@@ -426,8 +424,6 @@ ZH: dict[str, str] = {
     "risk.heat.caption": "按可能性（行）和影响（列）统计的风险数量；可接受水平 {appetite}。",
     "risk.register": "风险登记册",
     "risk.cells": "各格中的风险",
-    "risk.legend.low": "在可接受范围内",
-    "risk.legend.high": "超出可接受水平",
     "findings.intro": "同一基准日期下 isms check 的检查结果，含文件和行号。",
     "findings.none": "没有检查结果。",
     "evidence.intro": "证据记录及其附件。仓库内的附件已复制到本报告中；缺失或位于仓库之外的附件标为缺失。",

@@ -191,10 +191,6 @@ class Site:
     frameworks: tuple[str, ...]
     since: str | None
 
-    @property
-    def paths(self) -> tuple[str, ...]:
-        return tuple(sorted([p.path for p in self.pages] + [c.dest for c in self.copies if c.dest]))
-
 
 @dataclass(frozen=True)
 class ReportOptions:

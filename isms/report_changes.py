@@ -31,18 +31,21 @@ def changes_page(report: Report) -> Iterable[Page]:
     rev = report.options.since
     if not rev:
         return
-    from isms.changes import diff
+    from isms import changes
     from isms.revision import WORKTREE, Snapshot, load_revision
 
     old = load_revision(report.config.root, rev, report.config)
     new = Snapshot(WORKTREE, None, report.today, report.repo)
-    c = diff(old, new, new_dirty=bool(report.state.dirty))
+    gap_changes = getattr(changes, "gap_changes", None)
+    gaps = gap_changes(old, new, report.catalogs) if callable(gap_changes) else None
+    c = changes.diff(old, new, new_dirty=bool(report.state.dirty), gaps=gaps)
     t = report.t
     counts = (("changes.added", len(c.added)), ("changes.removed", len(c.removed)),
               ("changes.renamed", len(c.renamed)), ("changes.changed", len(c.changed)),
               ("changes.soa", len(c.soa)), ("changes.risks", len(c.risks)),
               ("changes.evidence_added", len(c.evidence_added)),
-              ("changes.evidence_expired", len(c.evidence_expired)))
+              ("changes.evidence_expired", len(c.evidence_expired)),
+              *((("changes.gaps", len(c.gaps)),) if c.gaps is not None else ()))
     blocks: list[Block] = [stats_block(t("changes.entities"),
                                        [Stat(t(k), str(n)) for k, n in counts])]
     if c.empty:

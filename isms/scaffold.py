@@ -150,6 +150,16 @@ def _convert(rel: str, raw: bytes, lang: str) -> bytes:
     return dump_yaml(_single_language(data["kind"], data, lang))
 
 
+_IMPLEMENTED = re.compile(rb"^status: (?:implemented|partial)[ \t]*$", re.MULTILINE)
+
+
+def _as_planned(raw: bytes) -> bytes:
+    """A minimal repository has the documents but no registers or evidence yet, so nothing
+    it inherits can honestly claim to be implemented: its controls start as planned, keeping
+    their evidence expectations as the plan of what to collect."""
+    return _IMPLEMENTED.sub(b"status: planned", raw)
+
+
 def _config(reference: Traversable, organisation: str, languages: tuple[str, ...]) -> bytes:
     parsed = parse_bytes((reference / "isms.yaml").read_bytes(), "isms.yaml", Limits())
     data: dict[str, Any] = dict(parsed.data)
@@ -257,6 +267,8 @@ def plan_init(target: Path, organisation: str, lang: str, minimal: bool) -> Plan
         for rel, raw in _walk(node, folder):
             if len(languages) == 1 and rel.endswith((".yaml", ".yml")):
                 raw = _convert(rel, raw, languages[0])
+            if minimal and folder == "controls":
+                raw = _as_planned(raw)
             files[rel] = raw
     if minimal:
         files["registers/README.md"] = (
