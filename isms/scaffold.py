@@ -42,6 +42,7 @@ FOLDER_OF_KIND = {
     "asset": "registers/assets",
     "evaluation": "registers/evaluations",
     "evidence": "evidence",
+    "budget-standard": "registers",
 }
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Za-z0-9._]+)+$")
 
@@ -354,6 +355,18 @@ def skeleton(kind: str, ident: str, languages: tuple[str, ...], role: str, domai
     if kind == "evidence":
         return {**base, "document": "DOC-TODO", "collected": today.isoformat(), "files": [],
                 "description": t("what the evidence shows")}
+    if kind == "budget-standard":
+        year = today.year + 1
+        return {**base, "title": t(f"{year} O&M budget standard"), "year": year,
+                "currency": "CNY", "description": t("goals, cost composition and scope"),
+                "ratio": {"rates": [{"type": "server", "rate": 0.1,
+                                     "label": t("rate per asset class")}]},
+                "workload": {"labour_rates": [{"grade": "engineer", "rate": 1000,
+                                               "label": t("unit labour rate per person-day")}],
+                             "services": [{"id": "SVC-TODO", "label": t("service"),
+                                           "quantity": 1, "unit": t("unit"),
+                                           "workload": [{"grade": "engineer",
+                                                         "person_days": 1}]}]}}
     raise UsageError(f"unknown kind {kind!r}", hint="use one of: " + ", ".join(FOLDER_OF_KIND))
 
 

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from conftest import REPO, TODAY, findings_of
+from isms.schema import KINDS
 
 
 def _digest(root):
@@ -85,12 +86,12 @@ def test_init_with_git_and_pre_commit_config(cli, tmp_path):
     assert "isms.yaml" in status and ".pre-commit-config.yaml" in status
 
 
-@pytest.mark.parametrize("kind", ["policy", "procedure", "document", "control", "third-party",
-                                  "activity", "risk", "asset", "evaluation", "evidence"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_new_writes_a_schema_valid_skeleton_with_todo_markers(cli, make_repo, kind):
     repo = make_repo("clean")
     ident = {"control": "CTL-A.5.1", "third-party": "TP-NEW", "evaluation": "EVAL-TP-NEW-2026-11",
-             "evidence": "EV-2026-0099"}.get(kind, f"NEW-{kind.upper()}-01")
+             "evidence": "EV-2026-0099", "budget-standard": "BUDGET-2027"}.get(
+        kind, f"NEW-{kind.upper()}-01")
     run = cli("new", kind, ident, "--path", str(repo), "--today", TODAY)
     assert run.code == 0, run.err
     (path,) = run.out.split()
