@@ -58,8 +58,7 @@ from corpus import (
     Pair,
 )
 
-TODAY = dt.date(2026, 11, 15)
-GENERATOR_VERSION = "1"
+TODAY = dt.date(2026, 11, 15)  # the --today every date below is chosen against
 
 ANNEX_A = tuple(f"A.{theme}.{i}" for theme, count in ((5, 37), (6, 8), (7, 14), (8, 34))
                 for i in range(1, count + 1))
@@ -552,7 +551,7 @@ def generate(n: int, out: Path, seed: int = 1) -> dict[str, int]:
 
     for i, ev in enumerate(p.evidence):
         ctl = p.controls[i % len(p.controls)]
-        collected = w.date(dt.date(2026, 8, 20), dt.date(2026, 11, 14))
+        collected = w.date(TODAY - dt.timedelta(days=87), TODAY - dt.timedelta(days=1))
         folder = f"evidence/2026/{collected.month:02d}"
         fname = f"{folder}/{ev.lower()}-{slug(DOCUMENT_TITLES[i % len(DOCUMENT_TITLES)][0])}.csv"
         rows = ["record,date,item,result,checked_by"]

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from isms import __version__
+from isms.config import Config
 from isms.findings import RULES, Finding, Severity
 from isms.fsutil import atomic_write
-from isms.loader import Limits
 
 CACHE_DIR = ".isms_cache"
 CACHE_FILE = "files-v1.json"
@@ -33,12 +33,17 @@ FORMAT = 1
 Record = tuple[tuple[Finding, ...], tuple[str, str, dict[str, Any]] | None]
 
 
-def cache_key(limits: Limits) -> str:
+def cache_key(config: Config) -> str:
+    """Everything the per-file stage depends on besides the file itself: the tool version,
+    the schemas, the parse limits, and the configuration the file-scope checks read."""
     from isms.schema import SCHEMA_NAMES, schema_text
 
+    limits = config.limits
     h = hashlib.sha256()
     h.update(f"isms {__version__} format {FORMAT}\n".encode())
     h.update(f"{limits.max_file_bytes} {limits.max_alias_nodes} {limits.max_depth}\n".encode())
+    h.update(json.dumps([list(config.languages), sorted(config.roles), sorted(config.domains)],
+                        ensure_ascii=False).encode("utf-8"))
     for name in SCHEMA_NAMES:
         h.update(schema_text(name).encode("utf-8"))
     return h.hexdigest()

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from isms.catalogs import Catalogs
+from isms.config import Config
 from isms.findings import Finding, Rule, Severity, make, rule
 from isms.loader import JsonPath, is_language_key
 from isms.model import CONTROLLED_KINDS, REQUIREMENT_FIELDS, ROLE_FIELDS, Entity, Repo, iter_spec
@@ -39,7 +40,7 @@ RepoCheck = Callable[[Context], Iterable[Finding]]
 class Check:
     name: str
     rules: tuple[Rule, ...]
-    scope: str  # "entity" or "repo"
+    scope: str  # "file" (content and config only), "entity" or "repo"
     func: Callable[..., Iterable[Finding]]
 
 
@@ -70,6 +71,20 @@ def check(*rules: Rule, scope: str = "repo") -> Callable[[Callable[..., Iterable
         return func
 
     return register
+
+
+def run_file_checks(entity: Entity, config: Config) -> list[Finding]:
+    """Checks that depend only on one file's content and the configuration.
+
+    They run in the per-file stage, so they are spread over worker processes and cached with
+    the file's parse and schema results.
+    """
+    load_check_modules()
+    out: list[Finding] = []
+    for c in CHECKS:
+        if c.scope == "file":
+            out.extend(c.func(entity, config))
+    return out
 
 
 def run_checks(ctx: Context) -> list[Finding]:
@@ -396,9 +411,8 @@ def parent_cycles(ctx: Context) -> Iterator[Finding]:
                      "remove one `parent` link of the cycle")
 
 
-@check(R_UNKNOWN_ROLE, R_UNKNOWN_DOMAIN, scope="entity")
-def roles_and_domains(entity: Entity, ctx: Context) -> Iterator[Finding]:
-    config = ctx.repo.config
+@check(R_UNKNOWN_ROLE, R_UNKNOWN_DOMAIN, scope="file")
+def roles_and_domains(entity: Entity, config: Config) -> Iterator[Finding]:
     roles = config.roles
     for spec in ROLE_FIELDS.get(entity.kind, ()):
         for path, value in iter_spec(entity.data, spec):
@@ -578,9 +592,9 @@ def _match_paths(data: Any, pattern: tuple[str, ...], path: JsonPath = ()) -> It
         yield from _match_paths(data[head], rest, (*path, head))
 
 
-@check(T_TRANSLATION, scope="entity")
-def translations(entity: Entity, ctx: Context) -> Iterator[Finding]:
-    languages = ctx.repo.config.languages
+@check(T_TRANSLATION, scope="file")
+def translations(entity: Entity, config: Config) -> Iterator[Finding]:
+    languages = config.languages
     if len(languages) < 2:
         return
     for pattern in text_paths(entity.kind):
@@ -601,10 +615,14 @@ def translations(entity: Entity, ctx: Context) -> Iterator[Finding]:
 _TODO = re.compile(r"\bTODO\b")
 
 
-@check(T_TODO, scope="entity")
-def todo_markers(entity: Entity, ctx: Context) -> Iterator[Finding]:
+@check(T_TODO, scope="file")
+def todo_markers(entity: Entity, config: Config) -> Iterator[Finding]:
+    import json
+
     from isms.loader import iter_strings
 
+    if "TODO" not in json.dumps(entity.data, ensure_ascii=False):
+        return  # one C-level pass instead of walking every string of every clean file
     for path, value in iter_strings(entity.data):
         if _TODO.search(value):
             snippet = value.strip().splitlines()[0][:60]

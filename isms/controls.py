@@ -15,6 +15,7 @@ supports; for a control without expectations, such a record is its evidence.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -113,8 +114,25 @@ def _newest(records: list[Entity], today: dt.date) -> tuple[Entity, dt.date] | N
     return best
 
 
+_STATES: dict[tuple[int, int, dt.date], dict[str, ControlState]] = {}
+
+
 def control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, ControlState]:
-    """Every control by id (the first definition of a duplicated id)."""
+    """Every control by id (the first definition of a duplicated id).
+
+    Computed once per repository, catalogs and date: the SoA, gap analysis, risk register and
+    several checks all ask for it in the same run.
+    """
+    key = (id(repo), id(catalogs), today)
+    cached = _STATES.get(key)
+    if cached is None:
+        cached = _control_states(repo, catalogs, today)
+        _STATES[key] = cached
+        weakref.finalize(repo, _STATES.pop, key, None)
+    return cached
+
+
+def _control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, ControlState]:
     g = graph_for(repo, catalogs)
     languages = repo.config.languages or ("en",)
     by_document: dict[str, list[Entity]] = {}

@@ -90,8 +90,12 @@ def load_file(root: Path, rel: str, limits: Limits) -> FileResult:
     return file_result(read_file(root, rel, limits))
 
 
-def file_result(parsed: Parsed) -> FileResult:
-    """Validate one parsed file and make its entity (shared by disk and git revisions)."""
+def file_result(parsed: Parsed, config: Config | None = None) -> FileResult:
+    """Validate one parsed file and make its entity (shared by disk and git revisions).
+
+    With ``config``, the file-scope checks (content and configuration only) run here too, so
+    that they are parallelised and cached with the rest of the per-file stage.
+    """
     rel = parsed.path
     findings = list(parsed.findings)
     data = parsed.data
@@ -111,6 +115,8 @@ def file_result(parsed: Parsed) -> FileResult:
             ident = data.get("id")
             if isinstance(ident, str) and ident:
                 entity = Entity(str(kind), ident, rel, data, parsed.marks)
+                if config is not None:
+                    findings.extend(_checks.run_file_checks(entity, config))
     return FileResult(rel, tuple(findings), entity)
 
 
@@ -131,13 +137,14 @@ def _from_record(root: Path, rel: str, record: Record, limits: Limits) -> FileRe
     return FileResult(rel, findings, Entity(kind, ident, rel, data, LazyMarks(root, rel, limits)))
 
 
-def _work(item: tuple[str, str, Limits]) -> tuple[Record, str]:
+def _work(item: tuple[str, Config]) -> tuple[Record, str]:
     """Per-file stage in a worker process: read, parse, validate; returns a plain record."""
-    root, rel, limits = item
-    raw, problems = read_raw(Path(root), rel, limits)
+    rel, config = item
+    raw, problems = read_raw(config.root, rel, config.limits)
     if raw is None:
         return (tuple(problems), None), ""
-    return _to_record(file_result(parse_bytes(raw, rel, limits))), digest(raw)
+    result = file_result(parse_bytes(raw, rel, config.limits), config)
+    return _to_record(result), digest(raw)
 
 
 def auto_jobs(pending: int) -> int:
@@ -146,10 +153,11 @@ def auto_jobs(pending: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def load_files(root: Path, files: Sequence[str], limits: Limits, cache: FileCache | None,
+def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
                jobs: int | None) -> list[FileResult]:
     """The per-file stage for every file: cached results where the content is unchanged,
     the rest parsed and validated, in parallel processes when there are many."""
+    root, limits = config.root, config.limits
     results: dict[str, FileResult] = {}
     pending: list[tuple[str, bytes | None]] = []
     for rel in files:
@@ -173,7 +181,7 @@ def load_files(root: Path, files: Sequence[str], limits: Limits, cache: FileCach
 
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        items = [(str(root), rel, limits) for rel, _ in pending]
+        items = [(rel, config) for rel, _ in pending]
         chunk = max(1, len(items) // (workers * 8))
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             outcomes = pool.map(_work, items, chunksize=chunk)
@@ -188,7 +196,7 @@ def load_files(root: Path, files: Sequence[str], limits: Limits, cache: FileCach
                 if raw is None:
                     results[rel] = FileResult(rel, tuple(problems), None)
                     continue
-            result = file_result(parse_bytes(raw, rel, limits))
+            result = file_result(parse_bytes(raw, rel, limits), config)
             results[rel] = result
             if cache is not None:
                 cache.put(rel, digest(raw), _to_record(result))
@@ -204,9 +212,9 @@ def load_repo(path: Path, *, use_cache: bool = True, jobs: int | None = None) ->
     root = find_root(path)
     config = load_config(root)
     files, findings = discover(root, config.folders, config.ignore)
-    cache = FileCache.open(root, cache_key(config.limits)) if use_cache else None
+    cache = FileCache.open(root, cache_key(config)) if use_cache else None
     entities: list[Entity] = []
-    for result in load_files(root, files, config.limits, cache, jobs):
+    for result in load_files(config, files, cache, jobs):
         findings.extend(result.findings)
         if result.entity is not None:
             entities.append(result.entity)

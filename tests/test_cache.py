@@ -52,13 +52,32 @@ def test_config_change_invalidates(cli, make_repo):
     assert {f["code"] for f in json.loads(out)["findings"]} == {"Y007", "R002"}
 
 
-def test_key_depends_on_version_schemas_and_limits(monkeypatch):
-    base = cache_key(Limits())
-    assert cache_key(Limits(max_depth=10)) != base
+def test_key_depends_on_version_schemas_limits_and_file_check_config(monkeypatch):
+    import dataclasses
+
+    from isms.config import load_config
+
+    config = load_config(REPO / "tests" / "fixtures" / "clean")
+    base = cache_key(config)
+    assert cache_key(dataclasses.replace(config, limits=Limits(max_depth=10))) != base
+    assert cache_key(dataclasses.replace(config, languages=("en",))) != base
+    assert cache_key(dataclasses.replace(config, roles={"ciso": "CISO"})) != base
+    assert cache_key(dataclasses.replace(config, organisation="Other office")) == base
     import isms.cache
 
     monkeypatch.setattr(isms.cache, "__version__", "99.0.0")
-    assert cache_key(Limits()) != base
+    assert cache_key(config) != base
+
+
+def test_role_added_to_config_clears_cached_role_findings(cli, make_repo):
+    repo = make_repo("references")
+    code, out = _check(cli, repo)
+    assert ("R006", "policies/POL-03.yaml") in {(f["code"], f["path"])
+                                                for f in json.loads(out)["findings"]}
+    config = repo / "isms.yaml"
+    config.write_text(config.read_text().replace("roles: {ciso: CISO,", "roles: {cisoo: Typo, ciso: CISO,"))
+    code, out = _check(cli, repo)
+    assert "R006" not in {f["code"] for f in json.loads(out)["findings"]}
 
 
 @pytest.mark.parametrize("garbage", [b"\x00\xffnot json", b'{"format": 1, "key": "x"}', b"[]",
