@@ -243,8 +243,8 @@ def cached_repo(n: int, seed: int, cache: Path) -> tuple[Path, float | None]:
             return repo, float(marker.read_text())
         except ValueError:
             return repo, None
-    if repo.exists():
-        shutil.rmtree(repo)
+    for stale in cache.glob(f"repo-{n}-seed{seed}-*"):  # from an older generator
+        shutil.rmtree(stale)
     sys.path.insert(0, str(HERE))
     import generate
 

@@ -316,7 +316,9 @@ def summarise(group: str, title: str, rows: Sequence[GapRow]) -> Summary:
 
 def _report(analysis: _Analysis, catalog: Catalog,
             keep: Mapping[str, bool] | None = None) -> GapReport:
-    reqs = sorted(catalog.requirements.values(), key=lambda r: natural_key(r.id))
+    # A withdrawn requirement (e.g. from an imported OSCAL catalog) is no longer one to meet.
+    reqs = sorted((r for r in catalog.requirements.values() if not r.data.get("withdrawn")),
+                  key=lambda r: natural_key(r.id))
     rows = tuple(analysis.row(catalog, r) for r in reqs if keep is None or keep.get(r.id, False))
     order: list[str] = []
     for r in rows:
@@ -372,7 +374,7 @@ class SoaRow:
 
     @property
     def ref(self) -> str:
-        return f"{SOA_FRAMEWORK}:{self.requirement}"
+        return self.gap.ref
 
 
 @dataclass(frozen=True)
@@ -382,15 +384,27 @@ class Soa:
     rows: tuple[SoaRow, ...]
     themes: tuple[Summary, ...]
     total: Summary
+    framework: str = SOA_FRAMEWORK
 
 
-def statement_of_applicability(repo: Repo, catalogs: Catalogs, today: dt.date) -> Soa:
-    """The ISO/IEC 27001:2022 SoA: one row per Annex A control, from the graph."""
-    catalog = catalogs.catalogs.get(SOA_FRAMEWORK)
+def statement_of_applicability(repo: Repo, catalogs: Catalogs, today: dt.date,
+                               framework: str = SOA_FRAMEWORK) -> Soa:
+    """The SoA of ``framework``: one row per control, from the graph.
+
+    For ISO/IEC 27001:2022 the rows are the 93 Annex A controls (clauses 4-10 are requirements
+    of the management system, not controls). For any other catalog, such as one imported from
+    OSCAL, every requirement that is not a clause and not withdrawn is a row.
+    """
+    catalog = catalogs.catalogs.get(framework)
     if catalog is None:
-        raise UsageError(f"no {SOA_FRAMEWORK} catalog is loaded")
+        known = ", ".join(sorted(catalogs.catalogs))
+        raise UsageError(f"no {framework} catalog is loaded", hint=f"known: {known}")
     analysis = _Analysis(repo, catalogs, today)
-    keep = {r.id: r.kind == "control" for r in catalog.requirements.values()}
+    if framework == SOA_FRAMEWORK:
+        keep = {r.id: r.kind == "control" for r in catalog.requirements.values()}
+    else:
+        keep = {r.id: r.kind != "clause" and not r.data.get("withdrawn")
+                for r in catalog.requirements.values()}
     report = _report(analysis, catalog, keep)
     rows = []
     for g in report.rows:
@@ -404,4 +418,4 @@ def statement_of_applicability(repo: Repo, catalogs: Catalogs, today: dt.date) -
         rows.append(SoaRow(g.requirement, g.title, g.group, cs.id, cs.applicable, cs.reason,
                            cs.status, cs.implementation, cs.implemented_by, cs.expectations,
                            state, g))
-    return Soa(report.title, today, tuple(rows), report.groups, report.total)
+    return Soa(report.title, today, tuple(rows), report.groups, report.total, framework)

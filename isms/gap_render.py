@@ -174,7 +174,8 @@ def _soa_counts(soa: Soa) -> list[tuple[str, int]]:
 
 def soa_text(soa: Soa) -> str:
     counts = ", ".join(f"{k} {v}" for k, v in _soa_counts(soa))
-    lines = [f"Statement of Applicability: {soa.title}, Annex A, as of {soa.today.isoformat()}",
+    scope = ", Annex A" if soa.framework == "iso27001-2022" else ""
+    lines = [f"Statement of Applicability: {soa.title}{scope}, as of {soa.today.isoformat()}",
              counts]
     for r in soa.rows:
         lines.append("")
@@ -220,7 +221,7 @@ def _soa_row_json(r: SoaRow) -> dict[str, Any]:
 
 def soa_json(soa: Soa) -> str:
     return _dump({
-        "framework": "iso27001-2022", "title": soa.title, "today": soa.today.isoformat(),
+        "framework": soa.framework, "title": soa.title, "today": soa.today.isoformat(),
         "counts": dict(_soa_counts(soa)),
         "summary": {"themes": [_summary_json(s) for s in soa.themes],
                     "total": _summary_json(soa.total)},

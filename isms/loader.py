@@ -175,6 +175,11 @@ class _Frame:
 
 
 _NO_KEY = object()
+# First characters of YAML 1.1 implicit types (bool, int, float, null, timestamp, merge, value);
+# resolving is skipped for any other plain scalar, which is most of an ISMS's text.
+_RESOLVABLE_FIRST = frozenset(
+    ch for ch in _Loader.yaml_implicit_resolvers if ch is not None  # type: ignore[attr-defined]
+)
 _BOOL_TRUE = {"yes", "true", "on", "y"}
 
 
@@ -312,6 +317,8 @@ class _Builder:
             return value  # quoted or block scalars are strings unless explicitly tagged
         tag = event.tag
         if tag is None or tag == "!":
+            if value and value[0] not in _RESOLVABLE_FIRST:
+                return value  # no implicit type starts with this character: a plain string
             tag = self.loader.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
         if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
             # Dates stay as the text the author wrote ("2026-03-01"); the schema checks them.

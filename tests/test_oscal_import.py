@@ -78,10 +78,23 @@ def test_imported_catalog_works_with_check_and_gap(cli, make_repo):
     (framework,) = gap.json()["frameworks"]
     assert {r["requirement"]: r["status"] for r in framework["rows"]} == {
         "demo-2026:ac-1": "compliant", "demo-2026:ac-2": "gap", "demo-2026:ac-2.1": "partial",
-        "demo-2026:ac-2.1.1": "gap", "demo-2026:ac-2.2": "gap", "demo-2026:ac-3": "gap",
-        "demo-2026:ir-4": "not-applicable", "demo-2026:ir-8": "gap", "demo-2026:ir-legacy": "gap",
-    }
+        "demo-2026:ac-2.1.1": "gap", "demo-2026:ir-4": "not-applicable", "demo-2026:ir-8": "gap",
+        "demo-2026:ir-legacy": "gap",
+    }  # the withdrawn ac-2.2 and ac-3 are no longer requirements
     assert {r["requirement"]: r["group"] for r in framework["rows"]}["demo-2026:ir-8"] == "ir"
+
+    soa = cli("soa", str(repo), "--framework", "demo-2026", "--today", TODAY, "--format", "json")
+    assert soa.code == 0, soa.err
+    assert soa.json()["framework"] == "demo-2026"
+    # Every control and enhancement except the two withdrawn ones is a row.
+    assert {r["requirement"]: r["status"] for r in soa.json()["rows"]} == {
+        "demo-2026:ac-1": "implemented", "demo-2026:ac-2": None, "demo-2026:ac-2.1": "partial",
+        "demo-2026:ac-2.1.1": None, "demo-2026:ir-4": "not-implemented", "demo-2026:ir-8": None,
+        "demo-2026:ir-legacy": None,
+    }
+    text = cli("soa", str(repo), "--framework", "demo-2026", "--today", TODAY).out
+    assert text.startswith("Statement of Applicability: Demo Security Controls, as of 2026-11-15\n")
+    assert cli("soa", str(repo), "--framework", "nope").code == 2
 
 
 def test_export_then_import_keeps_the_structure(cli, make_repo, tmp_path):
@@ -99,7 +112,7 @@ def test_export_then_import_keeps_the_structure(cli, make_repo, tmp_path):
         assert schema_errors(json.loads(path.read_text("utf-8"))) == [], path.name
     ssp = json.loads((out / "ssp-demo-2026.json").read_text("utf-8"))
     rows = ssp["system-security-plan"]["control-implementation"]["implemented-requirements"]
-    assert len(rows) == 9  # not the SoA framework: every requirement that is not a clause
+    assert len(rows) == 7  # every requirement that is not a clause and not withdrawn
 
     again = cli("import", "oscal-catalog", str(out / "catalog-demo-2026.json"), "--id", "demo-2026")
     assert again.code == 0, again.err
@@ -170,5 +183,5 @@ def test_large_synthetic_catalog(cli, tmp_path):
     gap = cli("gap", str(repo), "--framework", "synthetic", "--today", TODAY, "--format", "json")
     assert gap.code == 0, gap.err
     (framework,) = gap.json()["frameworks"]
-    assert len(framework["rows"]) == 1304
+    assert len(framework["rows"]) == 1304 - 142  # withdrawn controls are not requirements
     assert framework["rows"][0]["requirement"] == "synthetic:ab00-1"

@@ -62,15 +62,18 @@ def gap(frameworks: tuple[str, ...], path: Path, fmt: str, output: Path | None,
 
 @click.command()
 @_options(("text", "json", "csv", "html"))
-def soa(path: Path, fmt: str, output: Path | None, today: dt.date | None) -> int:
-    """The Statement of Applicability for ISO/IEC 27001:2022: all 93 Annex A controls with
+@click.option("--framework", default="iso27001-2022", show_default=True,
+              help="Catalog whose controls form the SoA (e.g. one imported from OSCAL).")
+def soa(path: Path, fmt: str, output: Path | None, today: dt.date | None, framework: str) -> int:
+    """The Statement of Applicability (default ISO/IEC 27001:2022, all 93 Annex A controls):
     applicability, reason, status, what implements them, evidence and its freshness."""
     from isms.engine import load_repo
     from isms.gap import statement_of_applicability
     from isms.gap_render import SOA_FORMATS
 
     loaded = load_repo(path)
-    result = statement_of_applicability(loaded.repo, loaded.catalogs, today or dt.date.today())
+    result = statement_of_applicability(loaded.repo, loaded.catalogs, today or dt.date.today(),
+                                        framework)
     _emit(SOA_FORMATS[fmt](result), output)
     return 0
 
