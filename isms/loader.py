@@ -178,7 +178,7 @@ _NO_KEY = object()
 # First characters of YAML 1.1 implicit types (bool, int, float, null, timestamp, merge, value);
 # resolving is skipped for any other plain scalar, which is most of an ISMS's text.
 _RESOLVABLE_FIRST = frozenset(
-    ch for ch in _Loader.yaml_implicit_resolvers if ch is not None  # type: ignore[attr-defined]
+    ch for ch in _Loader.yaml_implicit_resolvers if ch is not None
 )
 _BOOL_TRUE = {"yes", "true", "on", "y"}
 
