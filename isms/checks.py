@@ -20,6 +20,7 @@ from typing import Any
 from isms.catalogs import Catalogs
 from isms.config import Config
 from isms.findings import Finding, Rule, Severity, make, rule
+from isms.fsutil import is_inside
 from isms.loader import JsonPath, is_language_key
 from isms.model import CONTROLLED_KINDS, REQUIREMENT_FIELDS, ROLE_FIELDS, Entity, Repo, iter_spec
 from isms.schema import json_path, load_schema
@@ -459,7 +460,7 @@ def evidence_path_problem(root_real: str, rel: str) -> str:
     if os.path.isabs(rel) or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
         return "outside"
     target = os.path.realpath(os.path.join(root_real, rel))
-    if not (target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)):
+    if not is_inside(root_real, target):
         return "outside"
     if not os.path.isfile(target):
         return "missing"

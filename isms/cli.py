@@ -16,28 +16,15 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
 from isms import __version__
+from isms.commands._common import DateType
 from isms.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, IsmsError, UsageError
 from isms.reporters import REPORTERS
 
 SEVERITIES = ("error", "warning", "info")
-
-
-class DateType(click.ParamType):  # type: ignore[type-arg]
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
 
 
 def _codes(values: Sequence[str]) -> tuple[str, ...]:

@@ -2,8 +2,8 @@
 
 Everything a command needs from a repository comes through :func:`load_repo`, so `check`,
 and later `gap`, `soa`, `report` and `bundle`, all see the same entities. Per-file work
-(reading, parsing, schema validation) is kept in :func:`load_file` so it can be cached and
-spread over processes without touching the whole-repository checks.
+(reading, parsing, schema validation, file-scope checks) is kept in :func:`file_result` so it
+can be cached and spread over processes without touching the whole-repository checks.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from isms.loader import (
     Parsed,
     discover,
     parse_bytes,
-    read_file,
     read_raw,
 )
 from isms.model import Entity, Repo
@@ -84,10 +83,6 @@ class CheckResult:
     @property
     def failed(self) -> bool:
         return bool(self.failing)
-
-
-def load_file(root: Path, rel: str, limits: Limits) -> FileResult:
-    return file_result(read_file(root, rel, limits))
 
 
 def file_result(parsed: Parsed, config: Config | None = None) -> FileResult:

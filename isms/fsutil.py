@@ -1,4 +1,5 @@
-"""Filesystem helpers: atomic writes, so no reader ever sees a half-written file."""
+"""Filesystem helpers: atomic writes, so no reader ever sees a half-written file, and the one
+rule for whether a path stays inside the repository."""
 
 from __future__ import annotations
 
@@ -29,3 +30,9 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def is_inside(root_real: str, target_real: str) -> bool:
+    """Whether ``target_real`` is ``root_real`` or below it (both already ``realpath``-ed, so
+    symlinks and ``..`` have been resolved and cannot lead out)."""
+    return target_real == root_real or target_real.startswith(root_real.rstrip(os.sep) + os.sep)

@@ -24,6 +24,7 @@ import yaml
 from yaml import events as ev
 
 from isms.findings import Finding, Severity, make, rule
+from isms.fsutil import is_inside
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -578,10 +579,6 @@ def _is_ignored(rel: str, ignore: Iterable[re.Pattern[str]]) -> bool:
     return any(p.match(rel) for p in ignore)
 
 
-def _inside(root_real: str, target: str) -> bool:
-    return target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)
-
-
 def discover(
     root: Path, folders: Iterable[str], ignore: Iterable[str]
 ) -> tuple[list[str], list[Finding]]:
@@ -601,7 +598,7 @@ def discover(
         if not base.exists() and not base.is_symlink():
             continue
         base_rel = Path(folder).as_posix().strip("/")
-        if base.is_symlink() and not _inside(root_real, os.path.realpath(base)):
+        if base.is_symlink() and not is_inside(root_real, os.path.realpath(base)):
             findings.append(_symlink_finding(base_rel))
             continue
         for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
@@ -613,7 +610,7 @@ def discover(
                 full = os.path.join(dirpath, d)
                 rel = f"{rel_dir}/{d}"
                 if os.path.islink(full):
-                    if not _inside(root_real, os.path.realpath(full)):
+                    if not is_inside(root_real, os.path.realpath(full)):
                         findings.append(_symlink_finding(rel))
                     continue
                 if _is_ignored(rel + "/", patterns) or _is_ignored(rel, patterns):
@@ -627,7 +624,7 @@ def discover(
                 if _is_ignored(rel, patterns):
                     continue
                 full = os.path.join(dirpath, name)
-                if os.path.islink(full) and not _inside(root_real, os.path.realpath(full)):
+                if os.path.islink(full) and not is_inside(root_real, os.path.realpath(full)):
                     findings.append(_symlink_finding(rel))
                     continue
                 files.add(rel)

@@ -68,7 +68,7 @@ def write_site(out: Path, site: Site, pages: dict[str, str],
     left alone, and a directory that is not a report is refused.
     """
     from isms.errors import UsageError
-    from isms.fsutil import atomic_write
+    from isms.fsutil import atomic_write, is_inside
 
     out = Path(out)
     marker = out / MARKER
@@ -108,7 +108,7 @@ def write_site(out: Path, site: Site, pages: dict[str, str],
         if stale in keep or stale.startswith("/") or ".." in stale.split("/"):
             continue
         target = os.path.realpath(out / stale)
-        if target.startswith(root + os.sep) and os.path.isfile(target):
+        if target != root and is_inside(root, target) and os.path.isfile(target):
             os.unlink(target)
     atomic_write(marker, json.dumps({"tool": "isms", "files": written}, indent=1) + "\n")
     return written

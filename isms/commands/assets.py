@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from isms.cli import DateType
-from isms.commands._report_io import day, emit, report_options
+from isms.commands._common import DateType, day, emit, report_options
 
 
 @click.command()

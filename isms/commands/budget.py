@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from isms.commands._report_io import FORMATS, emit
+from isms.commands._common import FORMATS, emit
 
 
 @click.command()

@@ -10,30 +10,12 @@ from typing import Any
 
 import click
 
+from isms.commands._common import emit, options
+
 
 def _options(formats: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
-        from isms.cli import DateType
-
-        func = click.option("--today", type=DateType(),
-                            help="The date to assess evidence freshness and due dates against "
-                                 "(default: today).")(func)
-        func = click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
-                            help="Write to FILE (atomically) instead of standard output.")(func)
-        func = click.option("--format", "fmt", type=click.Choice(formats), default="text",
-                            show_default=True, help="Output format.")(func)
-        return click.argument("path", default=".", type=click.Path(path_type=Path))(func)
-
-    return wrap
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from isms.fsutil import atomic_write
-
-    atomic_write(output, text)
+    return options(formats, "The date to assess evidence freshness and due dates against "
+                            "(default: today).")
 
 
 @click.command()
@@ -56,7 +38,7 @@ def gap(frameworks: tuple[str, ...], path: Path, fmt: str, output: Path | None,
 
     loaded = load_repo(path)
     reports = gap_analysis(loaded.repo, loaded.catalogs, today or dt.date.today(), frameworks)
-    _emit(GAP_FORMATS[fmt](reports), output)
+    emit(GAP_FORMATS[fmt](reports), output)
     return 0
 
 
@@ -74,7 +56,7 @@ def soa(path: Path, fmt: str, output: Path | None, today: dt.date | None, framew
     loaded = load_repo(path)
     result = statement_of_applicability(loaded.repo, loaded.catalogs, today or dt.date.today(),
                                         framework)
-    _emit(SOA_FORMATS[fmt](result), output)
+    emit(SOA_FORMATS[fmt](result), output)
     return 0
 
 
@@ -89,5 +71,5 @@ def risks(path: Path, fmt: str, output: Path | None, today: dt.date | None) -> i
 
     loaded = load_repo(path)
     register = risk_register(loaded.repo, loaded.catalogs, today or dt.date.today())
-    _emit(RISK_FORMATS[fmt](register), output)
+    emit(RISK_FORMATS[fmt](register), output)
     return 0

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from isms.commands._common import emit
 from isms.errors import UsageError
 
 if TYPE_CHECKING:
@@ -43,15 +44,6 @@ def _known(g: nx.DiGraph, ident: str, what: str = "ID") -> str:
                      else "requirements are written FRAMEWORK:REQ, e.g. iso27001-2022:A.5.19")
 
 
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from isms.fsutil import atomic_write
-
-    atomic_write(output, text)
-
-
 @click.group()
 def graph() -> None:
     """The dependency graph: impact, why, paths between entities, orphans and export.
@@ -74,7 +66,7 @@ def impact(entity_id: str, depth: int | None, path: Path, fmt: str, output: Path
 
     _, g = _graph(path)
     reach = compute(g, _known(g, entity_id), depth)
-    _emit(reach_json(reach) if fmt == "json" else reach_text(reach), output)
+    emit(reach_json(reach) if fmt == "json" else reach_text(reach), output)
     return 0
 
 
@@ -90,7 +82,7 @@ def why(entity_id: str, depth: int | None, path: Path, fmt: str, output: Path | 
 
     _, g = _graph(path)
     reach = compute(g, _known(g, entity_id), depth)
-    _emit(reach_json(reach) if fmt == "json" else reach_text(reach), output)
+    emit(reach_json(reach) if fmt == "json" else reach_text(reach), output)
     return 0
 
 
@@ -108,7 +100,7 @@ def path_cmd(source: str, target: str, path: Path, fmt: str, output: Path | None
 
     _, g = _graph(path)
     found = path_between(g, _known(g, source, "A"), _known(g, target, "B"))
-    _emit(path_json(source, target, found) if fmt == "json" else path_text(source, target, found),
+    emit(path_json(source, target, found) if fmt == "json" else path_text(source, target, found),
           output)
     return 0 if found is not None else 1
 
@@ -122,7 +114,7 @@ def orphans(path: Path, fmt: str, output: Path | None) -> int:
 
     loaded, g = _graph(path)
     found = compute(g, loaded.repo)
-    _emit(orphans_json(found) if fmt == "json" else orphans_text(found), output)
+    emit(orphans_json(found) if fmt == "json" else orphans_text(found), output)
     return 0
 
 
@@ -156,5 +148,5 @@ def export(path: Path, fmt: str, kinds: tuple[str, ...], around: str | None, dep
                              hint="kinds present: " + ", ".join(sorted(str(p) for p in present)))
     centre = _known(g, around, "--around") if around is not None else None
     sub = select(g, wanted, centre, 2 if depth is None and centre is not None else depth)
-    _emit(EXPORTERS[fmt](sub), output)
+    emit(EXPORTERS[fmt](sub), output)
     return 0

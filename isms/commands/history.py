@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from isms.cli import DateType
+from isms.commands._common import DateType
 from isms.errors import UsageError
 
 _PATH = click.option("-C", "--path", "path", default=".", show_default=True,

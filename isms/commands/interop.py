@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from isms.cli import DateType
+from isms.commands._common import DateType
 
 
 @click.group()

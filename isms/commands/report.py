@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from isms.cli import DateType
+from isms.commands._common import DateType
 from isms.errors import UsageError
 
 # Below this many seconds of hashing and copying no progress bar is shown.

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from isms.commands._common import DateType
+
 
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
@@ -38,17 +40,16 @@ def init(directory: Path, organisation: str, lang: str, minimal: bool, force: bo
 @click.argument("ident", metavar="ID")
 @click.option("--path", "path", default=".", type=click.Path(path_type=Path),
               help="The repository (default: the current directory).")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--today", type=DateType(),
               help="Date used for history and review (default: today).")
-def new(kind: str, ident: str, path: Path, today: dt.datetime | None) -> int:
+def new(kind: str, ident: str, path: Path, today: dt.date | None) -> int:
     """Write a schema-valid skeleton for a new KIND entity with ID into its folder.
 
     Required fields hold TODO markers that `isms check` reports until they are replaced.
     """
     from isms.scaffold import plan_new
 
-    day = today.date() if today else dt.date.today()
-    plan = plan_new(path, kind, ident, day)
+    plan = plan_new(path, kind, ident, today or dt.date.today())
     for rel in plan.write(force=False):
         click.echo(str(plan.target / rel))
     return 0

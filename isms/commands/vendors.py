@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from isms.commands._report_io import day, emit, known_third_party, report_options
+from isms.commands._common import day, emit, known_third_party, report_options
 
 if TYPE_CHECKING:
     from isms.periods import Period
