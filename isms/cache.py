@@ -1,21 +1,40 @@
-"""The on-disk cache of per-file results (``.isms_cache/``).
+"""The on-disk cache (``.isms_cache/``): per-file results and the last whole-repository result.
 
-What is cached is exactly the per-file stage of the pipeline: parsing, the kind check and
-schema validation, i.e. a file's findings and its entity data. Entries are keyed by the SHA-256
-of the file's bytes; the whole cache file is keyed by the tool version, the schemas and the
-configuration that affects parsing, so any change to those starts a fresh cache.
+Two things are cached:
 
-The cache is JSON, never pickle, because a cache file is input like any other: a corrupted,
-truncated or foreign file (or a single malformed entry) is ignored and rebuilt, and nothing in
-it can run code. Line marks are not cached; they are recomputed lazily for the few files that
-have findings (see :class:`isms.loader.LazyMarks`).
+* **Per file**, exactly the per-file stage of the pipeline (parsing, the kind check, schema
+  validation and the file-scope checks): the file's findings and its entity, keyed by the
+  SHA-256 of the file's bytes. Each entry also keeps the file's ``stat`` signature (size,
+  mtime, ctime, inode), so an unchanged file is recognised without being read, as git's index
+  does; a signature taken too close to the run that wrote it is not trusted (a file changed
+  twice within one clock tick would keep its mtime), and the file is hashed again.
+* **The whole-repository stage** (entity and repository checks), keyed by everything it reads:
+  the digest of every entity's data, the file list, the configuration, the catalogs, the date
+  and the evidence files on disk. A commit that changes no data (a comment, a re-indent) reuses
+  it. It is reused only when every file it has findings in is byte-identical, so every line
+  number it reports is still right.
+
+Everything is keyed by the tool version, the schemas and the configuration that affects the
+per-file stage: a change to those starts a fresh cache.
+
+The store is SQLite (in the standard library): a run that changes a few files updates a few
+rows in one transaction, instead of rewriting a file the size of the repository, and a run that
+only checks reads the small index columns and never the entity data. A cache file is input like
+any other: one that is corrupted, truncated, foreign or of an unexpected shape is deleted and
+rebuilt, a malformed row is ignored, values are JSON (never pickle) and validated on the way in,
+and the database's own schema must be exactly ours (no triggers, no views), so nothing in it can
+run code or forge a result.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Mapping
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,14 +42,23 @@ from typing import Any
 from isms import __version__
 from isms.config import Config
 from isms.findings import RULES, Finding, Severity
-from isms.fsutil import atomic_write
 
 CACHE_DIR = ".isms_cache"
-CACHE_FILE = "files-v1.json"
-FORMAT = 1
+CACHE_FILE = "cache-v2.sqlite"
+FORMAT = 2
 
 # A record is what one file contributes: its findings and, when usable, (kind, id, data).
-Record = tuple[tuple[Finding, ...], tuple[str, str, dict[str, Any]] | None]
+EntityRecord = tuple[str, str, dict[str, Any]]
+Record = tuple[tuple[Finding, ...], EntityRecord | None]
+
+# A stat signature younger than this (relative to the run that took it) is not trusted.
+RACY_NS = 3_000_000_000
+
+_SCHEMA = (
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE files (rel TEXT PRIMARY KEY, sig TEXT NOT NULL, sha TEXT NOT NULL, "
+    "digest TEXT NOT NULL, findings TEXT NOT NULL, disk TEXT NOT NULL, entity TEXT)",
+)
 
 
 def cache_key(config: Config) -> str:
@@ -53,28 +81,102 @@ def digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _finding_to_json(f: Finding) -> list[Any]:
+def signature(info: os.stat_result) -> str:
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def entity_json(entity: EntityRecord) -> str:
+    """The stored form of an entity; its SHA-256 is the entity's digest."""
+    return json.dumps(entity, ensure_ascii=False, separators=(",", ":"))
+
+
+def finding_to_json(f: Finding) -> list[Any]:
     return [f.path, f.line, f.col, f.code, f.message, int(f.severity), f.hint, f.json_path]
 
 
-def _finding_from_json(item: Any, rel: str) -> Finding | None:
+def finding_from_json(item: Any, rel: str | None = None) -> Finding | None:
+    """A finding read back from the cache, or None when the value is not one we wrote
+    (``rel``, when given, is the only path the finding may be about)."""
     if not (isinstance(item, list) and len(item) == 8):
         return None
     path, line, col, code, message, severity, hint, json_path = item
-    if (path != rel or not isinstance(line, int) or not isinstance(col, int)
+    if (not isinstance(path, str) or (rel is not None and path != rel)
+            or not isinstance(line, int) or not isinstance(col, int)
             or code not in RULES or not isinstance(message, str) or not isinstance(hint, str)
             or not isinstance(json_path, str) or severity not in (1, 2, 3)):
         return None
     return Finding(path, line, col, code, message, Severity(severity), hint, json_path)
 
 
+def findings_from_json(text: str, rel: str | None = None) -> tuple[Finding, ...] | None:
+    if text == "[]":
+        return ()
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(items, list):
+        return None
+    out = []
+    for item in items:
+        finding = finding_from_json(item, rel)
+        if finding is None:
+            return None
+        out.append(finding)
+    return tuple(out)
+
+
+def findings_to_json(findings: Iterable[Finding]) -> str:
+    return json.dumps([finding_to_json(f) for f in findings], ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def _entity_from_json(text: str | None) -> EntityRecord | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
+            and isinstance(value[1], str) and isinstance(value[2], dict)):
+        return value[0], value[1], value[2]
+    return None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file's row, as read at the start of the run (the entity data stays on disk)."""
+
+    sig: str
+    sha: str
+    digest: str  # of the entity's stored form; "" when the file has no entity
+    findings: str  # JSON, decoded only when used
+    disk: str  # JSON list of the repository files the entity names (see checks.disk_paths)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The cached whole-repository result and the files it needs unchanged."""
+
+    key: str
+    findings: tuple[Finding, ...]
+    shas: Mapping[str, str]
+
+
 @dataclass
 class FileCache:
     root: Path
     key: str
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
-    dirty: bool = False
-    used: set[str] = field(default_factory=set)
+    started: int = field(default_factory=time.time_ns)
+    index: dict[str, Entry] = field(default_factory=dict)
+    stage: Stage | None = None
+    written_at: int = 0
+    _db: sqlite3.Connection | None = None
+    _rows: dict[str, tuple[str, str, str, str, str, str | None]] = field(default_factory=dict)
+    _signatures: dict[str, str] = field(default_factory=dict)
+    _used: set[str] = field(default_factory=set)
+    _stage_out: tuple[str, str, str] | None = None
 
     @property
     def path(self) -> Path:
@@ -82,64 +184,184 @@ class FileCache:
 
     @classmethod
     def open(cls, root: Path, key: str) -> FileCache:
+        """The cache of ``root``; empty (and rebuilt on save) when missing or not usable."""
         cache = cls(root, key)
-        try:
-            doc = json.loads(cache.path.read_bytes())
-        except (OSError, ValueError):
+        if not cache.path.is_file():
             return cache
-        if (isinstance(doc, dict) and doc.get("format") == FORMAT and doc.get("key") == key
-                and isinstance(doc.get("entries"), dict)):
-            cache.entries = doc["entries"]
+        try:
+            db = _connect(cache.path)
+            if _schema_of(db) != tuple(sorted(_SCHEMA)):
+                raise sqlite3.DatabaseError("not an isms cache")
+            meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
+            if meta.get("format") != str(FORMAT) or meta.get("key") != key:
+                db.close()
+                cache._discard()
+                return cache
+            cache._db = db
+            cache.written_at = int(meta["written_at"]) if meta.get("written_at", "").isdigit() \
+                else 0
+            for rel, sig, sha, dig, findings, disk in db.execute(
+                    "SELECT rel, sig, sha, digest, findings, disk FROM files"):
+                if all(isinstance(x, str) for x in (rel, sig, sha, dig, findings, disk)):
+                    cache.index[rel] = Entry(sig, sha, dig, findings, disk)
+            cache.stage = _stage_from(meta)
+        except (sqlite3.Error, ValueError, KeyError):
+            if cache._db is not None:
+                cache._db.close()
+            cache._db = None
+            cache.index = {}
+            cache.stage = None
+            cache._discard()
         return cache
 
-    def get(self, rel: str, sha: str) -> Record | None:
-        entry = self.entries.get(rel)
-        if not isinstance(entry, dict) or entry.get("sha") != sha:
-            return None
-        raw_findings = entry.get("findings")
-        raw_entity = entry.get("entity")
-        if not isinstance(raw_findings, list):
-            return None
-        findings = []
-        for item in raw_findings:
-            finding = _finding_from_json(item, rel)
-            if finding is None:
-                return None
-            findings.append(finding)
-        entity: tuple[str, str, dict[str, Any]] | None = None
-        if raw_entity is not None:
-            if not (isinstance(raw_entity, list) and len(raw_entity) == 3
-                    and isinstance(raw_entity[0], str) and isinstance(raw_entity[1], str)
-                    and isinstance(raw_entity[2], dict)):
-                return None
-            entity = (raw_entity[0], raw_entity[1], raw_entity[2])
-        self.used.add(rel)
-        return tuple(findings), entity
+    def _discard(self) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(str(self.path) + suffix)
 
-    def put(self, rel: str, sha: str, record: Record) -> None:
-        findings, entity = record
-        self.entries[rel] = {
-            "sha": sha,
-            "findings": [_finding_to_json(f) for f in findings],
-            "entity": list(entity) if entity is not None else None,
-        }
-        self.used.add(rel)
-        self.dirty = True
+    # --- per file ---------------------------------------------------------------------------
+
+    def unchanged(self, rel: str, sig: str) -> Entry | None:
+        """The entry of a file whose stat signature says it has not changed since it was
+        cached, provided that signature was taken long enough after the file was written."""
+        entry = self.index.get(rel)
+        if entry is None or not entry.sig or entry.sig != sig:
+            return None
+        return entry
+
+    def lookup(self, rel: str, sha: str, sig: str) -> Entry | None:
+        """The entry of a file whose content (hashed) is what was cached."""
+        entry = self.index.get(rel)
+        if entry is None or entry.sha != sha:
+            return None
+        if entry.sig != sig:
+            self._signatures[rel] = sig
+        return entry
+
+    def use(self, rel: str) -> None:
+        self._used.add(rel)
+
+    def findings(self, rel: str, entry: Entry) -> tuple[Finding, ...] | None:
+        return findings_from_json(entry.findings, rel)
+
+    def entities(self, wanted: Mapping[str, str]) -> dict[str, EntityRecord]:
+        """The stored entities of the files in ``wanted`` (path → entity digest); a row whose
+        entity does not match its digest, or cannot be read, is left out."""
+        out: dict[str, EntityRecord] = {}
+        if self._db is None or not wanted:
+            return out
+        try:
+            for rel, text in self._db.execute("SELECT rel, entity FROM files"):
+                expected = wanted.get(rel)
+                if expected and isinstance(text, str) and \
+                        hashlib.sha256(text.encode("utf-8")).hexdigest() == expected:
+                    entity = _entity_from_json(text)
+                    if entity is not None:
+                        out[rel] = entity
+        except sqlite3.Error:
+            return {}
+        return out
+
+    def put(self, rel: str, sig: str, sha: str, findings: Iterable[Finding], disk: str,
+            stored: str | None, entity_digest: str) -> None:
+        self._rows[rel] = (sig, sha, entity_digest, findings_to_json(findings), disk, stored)
+        self._used.add(rel)
+
+    # --- whole repository -------------------------------------------------------------------
+
+    def stage_put(self, key: str, findings: Iterable[Finding], shas: Mapping[str, str]) -> None:
+        self._stage_out = (key, findings_to_json(findings),
+                           json.dumps(dict(sorted(shas.items())), separators=(",", ":")))
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def _trusted(self, sig: str) -> str:
+        """``sig`` when the file was last changed well before this run started, else ""."""
+        try:
+            mtime, ctime = (int(x) for x in sig.split(":")[1:3])
+        except ValueError:
+            return ""
+        return sig if max(mtime, ctime) < self.started - RACY_NS else ""
 
     def save(self) -> None:
-        """Write the cache, dropping entries of files that no longer exist; failures are ignored."""
-        stale = set(self.entries) - self.used
-        if not self.dirty and not stale:
+        """Write what changed in one transaction; any failure leaves the cache as it was
+        (or absent) and the run unaffected. Rows of files that are gone are deleted."""
+        stale = set(self.index) - self._used
+        renewed = {rel: self._trusted(sig) for rel, sig in self._signatures.items()}
+        renewed = {rel: sig for rel, sig in renewed.items()
+                   if sig and rel not in self._rows and sig != self.index[rel].sig}
+        if not (self._rows or stale or renewed or self._stage_out):
             return
-        entries: Mapping[str, Any] = {k: self.entries[k] for k in sorted(self.used)}
-        doc = {"format": FORMAT, "key": self.key, "entries": entries}
         try:
-            atomic_write(self.path, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
-            gitignore = self.root / CACHE_DIR / ".gitignore"
-            if not gitignore.exists():
-                atomic_write(gitignore, "*\n")
-        except OSError:
-            pass  # a read-only checkout simply runs without a cache
+            db = self._db
+            if db is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._discard()
+                db = _connect(self.path)
+                with db:
+                    for statement in _SCHEMA:
+                        db.execute(statement)
+                self._db = db
+                gitignore = self.root / CACHE_DIR / ".gitignore"
+                if not gitignore.exists():
+                    from isms.fsutil import atomic_write
+
+                    atomic_write(gitignore, "*\n")
+            with db:
+                db.executemany("DELETE FROM files WHERE rel = ?", [(r,) for r in sorted(stale)])
+                db.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(rel, self._trusted(sig), sha, dig, findings, disk, entity)
+                     for rel, (sig, sha, dig, findings, disk, entity)
+                     in sorted(self._rows.items())])
+                db.executemany("UPDATE files SET sig = ? WHERE rel = ?",
+                               [(sig, rel) for rel, sig in sorted(renewed.items())])
+                meta = {"format": str(FORMAT), "key": self.key, "written_at": str(self.started)}
+                if self._stage_out is not None:
+                    meta.update(zip(("stage_key", "stage_findings", "stage_shas"),
+                                    self._stage_out, strict=True))
+                db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(meta.items()))
+        except (OSError, sqlite3.Error):
+            pass  # a read-only checkout or a full disk simply runs without a cache
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(str(path), timeout=10, isolation_level="DEFERRED")
+    db.execute("PRAGMA trusted_schema = OFF")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
+def _schema_of(db: sqlite3.Connection) -> tuple[str, ...]:
+    rows = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+    tables = []
+    for kind, name, sql in rows:
+        if kind == "index" and isinstance(name, str) and name.startswith("sqlite_autoindex_"):
+            continue  # the primary keys' own indexes
+        if kind != "table":
+            raise sqlite3.DatabaseError(f"unexpected {kind} in cache")
+        tables.append(sql)
+    return tuple(sorted(tables))
+
+
+def _stage_from(meta: Mapping[str, str]) -> Stage | None:
+    key, findings, shas = (meta.get(k) for k in ("stage_key", "stage_findings", "stage_shas"))
+    if not (key and findings and shas):
+        return None
+    decoded = findings_from_json(findings)
+    try:
+        files = json.loads(shas)
+    except ValueError:
+        return None
+    if decoded is None or not isinstance(files, dict) or \
+            not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        return None
+    return Stage(key, decoded, files)
 
 
 def clear(root: Path) -> bool:

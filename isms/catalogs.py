@@ -174,6 +174,28 @@ def load_catalogs(root: Path | None = None, folder: str | None = None) -> Catalo
     return Catalogs(catalogs, tuple(mappings), tuple(findings))
 
 
+def sources_digest(root: Path, folder: str | None) -> str:
+    """A digest of every catalog and mapping file :func:`load_catalogs` would read, taken
+    without parsing them (it keys the cached whole-repository stage)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, raw in _package_files():
+        h.update(f"{name}\0{len(raw)}\0".encode())
+        h.update(raw)
+    if folder:
+        base = root / folder
+        h.update(f"folder {folder} {base.is_dir()}\0".encode())
+        for path in sorted(base.rglob("*.y*ml")) if base.is_dir() else []:
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                raw = f"unreadable {exc}".encode()
+            h.update(f"{path.relative_to(root).as_posix()}\0{len(raw)}\0".encode())
+            h.update(raw)
+    return h.hexdigest()
+
+
 def _mapping_problem(data: Mapping[str, Any], catalogs: Mapping[str, Catalog]) -> str:
     for side in ("source", "target"):
         if data[side] not in catalogs:

@@ -9,13 +9,16 @@ can be cached and spread over processes without touching the whole-repository ch
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from isms import checks as _checks  # noqa: F401  (registers the structural checks)
-from isms.cache import FileCache, Record, cache_key, digest
+from isms.cache import Entry, FileCache, Record, cache_key, digest, entity_json, signature
 from isms.catalogs import Catalogs, load_catalogs
 from isms.config import Config, find_root, load_config
 from isms.errors import UsageError
@@ -23,13 +26,12 @@ from isms.findings import RULES, Finding, Rule, Severity, make
 from isms.loader import (
     Y_UNKNOWN_KIND,
     LazyMarks,
-    Limits,
     Parsed,
     discover,
     parse_bytes,
-    read_raw,
+    read_stat,
 )
-from isms.model import Entity, Repo
+from isms.model import Entity, Repo, iter_spec
 from isms.schema import KINDS, validate
 
 
@@ -46,11 +48,20 @@ class CheckOptions:
 
 @dataclass(frozen=True)
 class FileResult:
-    """What one file contributes: its findings and, when usable, its entity."""
+    """What one file contributes: its findings and, when usable, its entity.
+
+    ``entity`` is None for a file that has none, and also for a cached file whose entity was
+    not asked for (``stored`` is then True); ``sha`` and ``digest`` (of the file's bytes and of
+    its entity) are filled when the cache is in use, to key it.
+    """
 
     path: str
     findings: tuple[Finding, ...]
     entity: Entity | None
+    sha: str = ""
+    digest: str = ""
+    stored: bool = False
+    disk: tuple[str, ...] = ()
 
 
 @dataclass
@@ -118,28 +129,38 @@ def file_result(parsed: Parsed, config: Config | None = None) -> FileResult:
 # Below this many files to parse, a process pool costs more to start than it saves.
 AUTO_PARALLEL_MIN = 600
 
-
-def _to_record(result: FileResult) -> Record:
-    e = result.entity
-    return result.findings, ((e.kind, e.id, dict(e.data)) if e is not None else None)
+_Work = tuple[Record, str, str, str | None, str, tuple[str, ...]]
 
 
-def _from_record(root: Path, rel: str, record: Record, limits: Limits) -> FileResult:
-    findings, entity = record
-    if entity is None:
-        return FileResult(rel, findings, None)
-    kind, ident, data = entity
-    return FileResult(rel, findings, Entity(kind, ident, rel, data, LazyMarks(root, rel, limits)))
+def disk_paths(kind: str, data: Mapping[str, Any]) -> tuple[str, ...]:
+    """The repository files an entity names (an evidence record's ``files``): whether they
+    exist is an input of the whole-repository stage that the entity data alone does not give."""
+    if kind != "evidence":
+        return ()
+    return tuple(v for _p, v in iter_spec(data, "files") if isinstance(v, str))
 
 
-def _work(item: tuple[str, Config]) -> tuple[Record, str]:
-    """Per-file stage in a worker process: read, parse, validate; returns a plain record."""
-    rel, config = item
-    raw, problems = read_raw(config.root, rel, config.limits)
-    if raw is None:
-        return (tuple(problems), None), ""
+def _process(rel: str, raw: bytes, config: Config, store: bool) -> tuple[FileResult, _Work]:
+    """Parse, validate and check one file's bytes; the result and its storable form."""
     result = file_result(parse_bytes(raw, rel, config.limits), config)
-    return _to_record(result), digest(raw)
+    e = result.entity
+    entity = (e.kind, e.id, dict(e.data)) if e is not None else None
+    stored = entity_json(entity) if store and entity is not None else None
+    entity_digest = digest(stored.encode("utf-8")) if stored is not None else ""
+    disk = disk_paths(e.kind, e.data) if e is not None else ()
+    sha = digest(raw) if store else ""
+    return result, ((result.findings, entity), sha, "", stored, entity_digest, disk)
+
+
+def _work(item: tuple[str, Config, bool]) -> _Work:
+    """Per-file stage in a worker process: read, parse, validate; returns plain data."""
+    rel, config, store = item
+    raw, problems, info = read_stat(config.root, rel, config.limits)
+    if raw is None:
+        return (tuple(problems), None), "", "", None, "", ()
+    _result, work = _process(rel, raw, config, store)
+    record, sha, _sig, stored, entity_digest, disk = work
+    return record, sha, signature(info) if info is not None else "", stored, entity_digest, disk
 
 
 def auto_jobs(pending: int) -> int:
@@ -148,27 +169,64 @@ def auto_jobs(pending: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def _from_work(config: Config, rel: str, work: _Work) -> FileResult:
+    (findings, entity), sha, _sig, _stored, entity_digest, disk = work
+    made = None
+    if entity is not None:
+        kind, ident, data = entity
+        made = Entity(kind, ident, rel, data, LazyMarks(config.root, rel, config.limits))
+    return FileResult(rel, findings, made, sha, entity_digest, False, disk)
+
+
+def _hit(rel: str, entry: Entry, findings: tuple[Finding, ...]) -> FileResult:
+    try:
+        disk = json.loads(entry.disk)
+    except ValueError:
+        disk = None
+    if not (isinstance(disk, list) and all(isinstance(x, str) for x in disk)):
+        disk = []
+    return FileResult(rel, findings, None, entry.sha, entry.digest, bool(entry.digest),
+                      tuple(disk))
+
+
 def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
-               jobs: int | None) -> list[FileResult]:
+               jobs: int | None, *, entities: bool = True) -> list[FileResult]:
     """The per-file stage for every file: cached results where the content is unchanged,
-    the rest parsed and validated, in parallel processes when there are many."""
+    the rest parsed and validated, in parallel processes when there are many.
+
+    A file whose ``stat`` is what the cache recorded is not even read. With ``entities``
+    False, cached files' entities stay on disk (see :func:`fill_entities`).
+    """
     root, limits = config.root, config.limits
+    store = cache is not None
     results: dict[str, FileResult] = {}
-    pending: list[tuple[str, bytes | None]] = []
+    pending: list[tuple[str, bytes | None, os.stat_result | None]] = []
     for rel in files:
         if cache is None:
-            pending.append((rel, None))
+            pending.append((rel, None, None))
             continue
-        raw, problems = read_raw(root, rel, limits)
-        if raw is None:
-            results[rel] = FileResult(rel, tuple(problems), None)
+        try:
+            entry = cache.unchanged(rel, signature(os.stat(os.path.join(root, rel))))
+        except OSError:
+            entry = None
+        if entry is None:
+            raw, problems, info = read_stat(root, rel, limits)
+            if raw is None:
+                results[rel] = FileResult(rel, tuple(problems), None)
+                continue
+            sha = digest(raw)
+            entry = cache.lookup(rel, sha, signature(info) if info is not None else "")
+            if entry is None:
+                # Keep the bytes only while the work looks small enough to do here.
+                small = len(pending) < AUTO_PARALLEL_MIN
+                pending.append((rel, raw if small else None, info if small else None))
+                continue
+        findings = cache.findings(rel, entry)
+        if findings is None:  # a row we did not write: parse the file again
+            pending.append((rel, None, None))
             continue
-        hit = cache.get(rel, digest(raw))
-        if hit is not None:
-            results[rel] = _from_record(root, rel, hit, limits)
-        else:
-            # Keep the bytes only while the work looks small enough to do here.
-            pending.append((rel, raw if len(pending) < AUTO_PARALLEL_MIN else None))
+        cache.use(rel)
+        results[rel] = _hit(rel, entry, findings)
     workers = jobs if jobs is not None else auto_jobs(len(pending))
     if workers > 1 and len(pending) > 1:
         import multiprocessing
@@ -176,26 +234,60 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
 
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        items = [(rel, config) for rel, _ in pending]
+        items = [(rel, config, store) for rel, _, _ in pending]
         chunk = max(1, len(items) // (workers * 8))
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             outcomes = pool.map(_work, items, chunksize=chunk)
-            for (rel, _), (record, sha) in zip(pending, outcomes, strict=True):
-                results[rel] = _from_record(root, rel, record, limits)
-                if cache is not None and sha:
-                    cache.put(rel, sha, record)
+            for (rel, _, _), work in zip(pending, outcomes, strict=True):
+                results[rel] = _from_work(config, rel, work)
+                _store(cache, rel, work)
     else:
-        for rel, raw in pending:
+        for rel, raw, info in pending:
             if raw is None:
-                raw, problems = read_raw(root, rel, limits)
+                raw, problems, info = read_stat(root, rel, limits)
                 if raw is None:
                     results[rel] = FileResult(rel, tuple(problems), None)
                     continue
-            result = file_result(parse_bytes(raw, rel, limits), config)
-            results[rel] = result
-            if cache is not None:
-                cache.put(rel, digest(raw), _to_record(result))
-    return [results[rel] for rel in files]
+            result, work = _process(rel, raw, config, store)
+            record, sha, _sig, stored, entity_digest, disk = work
+            results[rel] = FileResult(rel, result.findings, result.entity, sha, entity_digest,
+                                      False, disk)
+            _store(cache, rel, (record, sha, signature(info) if info is not None else "",
+                                stored, entity_digest, disk))
+    ordered = [results[rel] for rel in files]
+    if entities:
+        ordered = fill_entities(config, ordered, cache)
+    return ordered
+
+
+def _store(cache: FileCache | None, rel: str, work: _Work) -> None:
+    (findings, _entity), sha, sig, stored, entity_digest, disk = work
+    if cache is not None and sha:
+        cache.put(rel, sig, sha, findings, json.dumps(list(disk), ensure_ascii=False),
+                  stored, entity_digest)
+
+
+def fill_entities(config: Config, results: list[FileResult], cache: FileCache | None
+                  ) -> list[FileResult]:
+    """``results`` with the entities of cached files read from the cache (a file whose stored
+    entity cannot be read back is parsed again)."""
+    wanted = {r.path: r.digest for r in results if r.stored and r.entity is None}
+    if not wanted:
+        return results
+    records = cache.entities(wanted) if cache is not None else {}
+    out = []
+    for r in results:
+        if r.path not in wanted:
+            out.append(r)
+            continue
+        record = records.get(r.path)
+        if record is None:
+            out.extend(load_files(config, [r.path], None, 1))
+            continue
+        kind, ident, data = record
+        entity = Entity(kind, ident, r.path, data, LazyMarks(config.root, r.path, config.limits))
+        out.append(FileResult(r.path, r.findings, entity, r.sha, r.digest, False, r.disk))
+    return out
 
 
 def load_repo(path: Path, *, use_cache: bool = True, jobs: int | None = None) -> Loaded:
@@ -208,17 +300,44 @@ def load_repo(path: Path, *, use_cache: bool = True, jobs: int | None = None) ->
     config = load_config(root)
     files, findings = discover(root, config.folders, config.ignore)
     cache = FileCache.open(root, cache_key(config)) if use_cache else None
-    entities: list[Entity] = []
-    for result in load_files(config, files, cache, jobs):
-        findings.extend(result.findings)
-        if result.entity is not None:
-            entities.append(result.entity)
+    results = load_files(config, files, cache, jobs)
     if cache is not None:
         cache.save()
-    catalogs = load_catalogs(root, config.catalogs)
-    findings.extend(catalogs.findings)
-    repo = Repo.build(config, entities, files)
-    return Loaded(config, repo, catalogs, findings)
+        cache.close()
+    for result in results:
+        findings.extend(result.findings)
+    loaded = _assemble(config, files, results)
+    loaded.findings[:0] = findings
+    return loaded
+
+
+def _assemble(config: Config, files: Sequence[str], results: Sequence[FileResult]) -> Loaded:
+    """The repository model of loaded files; ``findings`` holds only the catalogs' own."""
+    entities = [r.entity for r in results if r.entity is not None]
+    catalogs = load_catalogs(config.root, config.catalogs)
+    repo = Repo.build(config, entities, list(files))
+    return Loaded(config, repo, catalogs, list(catalogs.findings))
+
+
+def stage_key(cache_key: str, config: Config, results: Sequence[FileResult],
+              today: dt.date) -> str:
+    """Everything the whole-repository stage reads, as one digest: the per-file key, the
+    date, the configuration, the catalogs, every file with its entity's digest, and whether
+    each file an evidence record names is there (inside the repository)."""
+    from isms.catalogs import sources_digest
+    from isms.checks import evidence_path_problem
+
+    h = hashlib.sha256()
+    h.update(f"{cache_key}\n{today.isoformat()}\n{config.digest}\n".encode())
+    h.update(f"{sources_digest(config.root, config.catalogs)}\n".encode())
+    root_real = os.path.realpath(config.root)
+    for r in results:
+        h.update(f"{r.path}\0{r.digest}\0{int(r.entity is not None or r.stored)}\n"
+                 .encode("utf-8", "surrogateescape"))
+        for target in r.disk:
+            problem = evidence_path_problem(root_real, target)
+            h.update(f"\t{target}\0{problem}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
 
 
 def _matches(code: str, selectors: Iterable[str]) -> bool:
@@ -233,8 +352,8 @@ def validate_selectors(selectors: Sequence[str], option: str) -> None:
 
 
 def run_check(path: Path, options: CheckOptions) -> CheckResult:
-    loaded = load_repo(path, use_cache=options.use_cache, jobs=options.jobs)
-    config = loaded.config
+    root = find_root(path)
+    config = load_config(root)
     select = options.select or config.select
     ignore = (*config.ignore_codes, *options.ignore)
     _checks.load_check_modules()
@@ -245,12 +364,37 @@ def run_check(path: Path, options: CheckOptions) -> CheckResult:
             raise UsageError(f"isms.yaml checks.severity: unknown code {code!r}")
     fail_on = Severity.parse(options.fail_on or config.fail_on)
 
-    ctx = _checks.Context(loaded.repo, loaded.catalogs, options.today)
-    findings = [*loaded.findings, *_checks.run_checks(ctx)]
+    files, findings = discover(root, config.folders, config.ignore)
+    cache = FileCache.open(root, cache_key(config)) if options.use_cache else None
+    results = load_files(config, files, cache, options.jobs, entities=False)
+    for result in results:
+        findings.extend(result.findings)
+    loaded: Loaded | None = None
+    if cache is None:
+        loaded = _assemble(config, files, results)
+        findings.extend(_whole_repo(loaded, options.today))
+    else:
+        key = stage_key(cache.key, config, results, options.today)
+        shas = {r.path: r.sha for r in results}
+        stage = cache.stage
+        if stage is not None and stage.key == key and \
+                all(shas.get(p) == sha for p, sha in stage.shas.items()) and \
+                all(_stage_path(config, f.path, shas) for f in stage.findings):
+            findings.extend(stage.findings)
+        else:
+            loaded = _assemble(config, files, fill_entities(config, results, cache))
+            found = _whole_repo(loaded, options.today)
+            cache.stage_put(key, found, {f.path: shas[f.path] for f in found if f.path in shas})
+            findings.extend(found)
     if options.base is not None:
         from isms.doccontrol import check_base
 
+        if loaded is None:
+            loaded = _assemble(config, files, fill_entities(config, results, cache))
         findings.extend(check_base(config.root, loaded.repo, options.base))
+    if cache is not None:
+        cache.save()
+        cache.close()
 
     kept: set[Finding] = set()
     for f in findings:
@@ -267,4 +411,20 @@ def run_check(path: Path, options: CheckOptions) -> CheckResult:
     codes = sorted({f.code for f in ordered}
                    | {c for c in RULES if not select or _matches(c, select)})
     rules = tuple(RULES[c] for c in codes)
-    return CheckResult(config.root, options.today, fail_on, len(loaded.repo.files), ordered, rules)
+    return CheckResult(config.root, options.today, fail_on, len(files), ordered, rules)
+
+
+def _stage_path(config: Config, path: str, files: Mapping[str, str]) -> bool:
+    """Whether the whole-repository stage could report a finding in ``path`` (a cached result
+    that names any other file was not written by us)."""
+    if path in files or path == "isms.yaml":
+        return True
+    folder = (config.catalogs or "").strip("/")
+    return bool(folder) and path.startswith(folder + "/")
+
+
+def _whole_repo(loaded: Loaded, today: dt.date) -> list[Finding]:
+    """The whole-repository stage: the catalogs' findings and every entity and repository
+    check (the part of a check that the cache keys by :func:`stage_key`)."""
+    ctx = _checks.Context(loaded.repo, loaded.catalogs, today)
+    return [*loaded.findings, *_checks.run_checks(ctx)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,7 +153,7 @@ class Parsed:
 
     path: str
     data: Any = None
-    marks: Marks = field(default_factory=dict)
+    marks: Mapping[JsonPath, tuple[int, int]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""
 
@@ -321,24 +322,7 @@ class _Builder:
             if value and value[0] not in _RESOLVABLE_FIRST:
                 return value  # no implicit type starts with this character: a plain string
             tag = self.loader.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
-        if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
-            # Dates stay as the text the author wrote ("2026-03-01"); the schema checks them.
-            return value
-        if tag == "tag:yaml.org,2002:null":
-            return None
-        if tag == "tag:yaml.org,2002:bool":
-            return value.lower() in _BOOL_TRUE
-        if tag == "tag:yaml.org,2002:int":
-            return yaml.constructor.SafeConstructor.construct_yaml_int(
-                _CONSTRUCTOR, yaml.ScalarNode(tag, value)
-            )
-        if tag == "tag:yaml.org,2002:float":
-            return yaml.constructor.SafeConstructor.construct_yaml_float(
-                _CONSTRUCTOR, yaml.ScalarNode(tag, value)
-            )
-        if tag == "tag:yaml.org,2002:merge":
-            return "<<"
-        return value  # unknown local tags: keep the text, the schema judges it
+        return _typed(tag, value)
 
     def _alias(self, event: ev.AliasEvent) -> tuple[Any, int]:
         name = event.anchor
@@ -421,6 +405,28 @@ class _Builder:
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
+def _typed(tag: str, value: str) -> Any:
+    """The Python value of a resolved scalar, shared by both builders."""
+    if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
+        # Dates stay as the text the author wrote ("2026-03-01"); the schema checks them.
+        return value
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() in _BOOL_TRUE
+    if tag == "tag:yaml.org,2002:int":
+        return yaml.constructor.SafeConstructor.construct_yaml_int(
+            _CONSTRUCTOR, yaml.ScalarNode(tag, value)
+        )
+    if tag == "tag:yaml.org,2002:float":
+        return yaml.constructor.SafeConstructor.construct_yaml_float(
+            _CONSTRUCTOR, yaml.ScalarNode(tag, value)
+        )
+    if tag == "tag:yaml.org,2002:merge":
+        return "<<"
+    return value  # unknown local tags: keep the text, the schema judges it
+
+
 def _offset_to_line_col(text: str, offset: int) -> tuple[int, int]:
     before = text[:offset]
     line = before.count("\n") + 1
@@ -441,8 +447,142 @@ def _syntax_hint(message: str, source_line: str) -> str:
     return "check the indentation and quoting around this line and the one before it"
 
 
+class _Unusual(Exception):
+    """Raised by :func:`_plain_data` on anything the careful builder must look at."""
+
+
+_SCALAR, _MAP_START, _SEQ_START = ev.ScalarEvent, ev.MappingStartEvent, ev.SequenceStartEvent
+_MAP_END, _SEQ_END = ev.MappingEndEvent, ev.SequenceEndEvent
+_DOC_START, _STREAM_END = ev.DocumentStartEvent, ev.StreamEndEvent
+
+
+def _plain_data(text: str, max_depth: int) -> Any:
+    """The data of a document that needs no care, built without marks or findings.
+
+    Nearly every file of a repository is one untagged, anchor-free document with unique
+    string keys. For those, marks are only needed if some later check reports a finding, so
+    this builder skips them, and with them most of the per-event work of :class:`_Builder`.
+    Anything else (tags, anchors, aliases, merge keys, collection keys, duplicate keys, a second
+    document, too much nesting, a syntax error) raises :class:`_Unusual`, and the file goes
+    through the careful builder, which reports it. ``tests/test_loader.py`` holds the two
+    builders to the same data on every file they both accept.
+    """
+    loader = _Loader(text)
+    get = loader.get_event
+    resolve: Any = loader.resolve
+    containers: list[Any] = []
+    keys: list[Any] = []
+    root: Any = None
+    documents = 0
+    try:
+        while True:
+            try:
+                event: Any = get()
+            except yaml.YAMLError as exc:
+                raise _Unusual from exc
+            cls = event.__class__
+            if cls is _SCALAR:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Unusual
+                value = event.value
+                if containers:
+                    top = containers[-1]
+                    if top.__class__ is dict:
+                        key = keys[-1]
+                        if key is _NO_KEY:
+                            if value == "<<" or value in top:
+                                raise _Unusual
+                            keys[-1] = value  # keys are kept as written, like _Builder's
+                            continue
+                        keys[-1] = _NO_KEY
+                        if not event.style and (not value or value[0] in _RESOLVABLE_FIRST):
+                            value = _typed(resolve(yaml.ScalarNode, value, event.implicit),
+                                           value)
+                        top[key] = value
+                        continue
+                    if not event.style and (not value or value[0] in _RESOLVABLE_FIRST):
+                        value = _typed(resolve(yaml.ScalarNode, value, event.implicit), value)
+                    top.append(value)
+                    continue
+                if not event.style and (not value or value[0] in _RESOLVABLE_FIRST):
+                    value = _typed(resolve(yaml.ScalarNode, value, event.implicit), value)
+                root = value
+            elif cls is _MAP_START or cls is _SEQ_START:
+                if event.anchor is not None or event.tag is not None or \
+                        len(containers) >= max_depth:
+                    raise _Unusual
+                if containers and containers[-1].__class__ is dict and keys[-1] is _NO_KEY:
+                    raise _Unusual  # a collection as a mapping key
+                containers.append({} if cls is _MAP_START else [])
+                keys.append(_NO_KEY)
+            elif cls is _MAP_END or cls is _SEQ_END:
+                value = containers.pop()
+                keys.pop()
+                if not containers:
+                    root = value
+                    continue
+                top = containers[-1]
+                if top.__class__ is dict:
+                    top[keys[-1]] = value
+                    keys[-1] = _NO_KEY
+                else:
+                    top.append(value)
+            elif cls is _DOC_START:
+                documents += 1
+                if documents > 1:
+                    raise _Unusual
+            elif cls is _STREAM_END:
+                return root
+            elif cls is not ev.StreamStartEvent and cls is not ev.DocumentEndEvent:
+                raise _Unusual  # an alias, or an event this builder does not know
+    finally:
+        loader.dispose()
+
+
+def _careful_marks(text: str, path: str, limits: Limits) -> Marks:
+    builder = _Builder(text, path, limits)
+    builder.build()
+    return builder.marks
+
+
+class _TextMarks(Mapping[JsonPath, tuple[int, int]]):
+    """Marks of text parsed by :func:`_plain_data`, made by the careful builder when first
+    asked for (to place a finding), which in a clean repository is never."""
+
+    def __init__(self, text: str, path: str, limits: Limits) -> None:
+        self._text, self._path, self._limits = text, path, limits
+        self._marks: Marks | None = None
+
+    def _load(self) -> Marks:
+        if self._marks is None:
+            self._marks = _careful_marks(self._text, self._path, self._limits)
+        return self._marks
+
+    def __getitem__(self, key: JsonPath) -> tuple[int, int]:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[JsonPath]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
 def parse_text(text: str, path: str, limits: Limits = Limits()) -> Parsed:
     """Parse YAML text into data, marks and findings; never raises on bad input."""
+    try:
+        data = _plain_data(text, limits.max_depth)
+    except _Unusual:
+        pass
+    else:
+        return Parsed(path, data, _TextMarks(text, path, limits), [])
+    builder = _Builder(text, path, limits)
+    data = builder.build()
+    return Parsed(path, data, builder.marks, builder.findings)
+
+
+def parse_text_carefully(text: str, path: str, limits: Limits = Limits()) -> Parsed:
+    """:func:`parse_text` without the fast path: every mark computed at once."""
     builder = _Builder(text, path, limits)
     data = builder.build()
     return Parsed(path, data, builder.marks, builder.findings)
@@ -466,20 +606,51 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
 
 def read_raw(root: Path, rel: str, limits: Limits) -> tuple[bytes | None, list[Finding]]:
     """The file's bytes, or None and the finding that says why it was not read."""
-    full = root / rel
+    raw, problems, _info = read_stat(root, rel, limits)
+    return raw, problems
+
+
+def read_stat(root: Path, rel: str, limits: Limits
+              ) -> tuple[bytes | None, list[Finding], os.stat_result | None]:
+    """:func:`read_raw` plus the ``stat`` of the file that was read (for the cache)."""
+    # One open and one fstat (no pathlib): this runs once per file of a large repository.
+    info: os.stat_result | None = None
     try:
-        size = full.stat().st_size
-        if not full.is_file():
-            return None, [make(Y_UNREADABLE, rel, 1, 1, "not a regular file")]
-        if size > limits.max_file_bytes:
-            return None, [make(
-                Y_TOO_LARGE, rel, 1, 1,
-                f"file is {size:,} bytes, over the cap of {limits.max_file_bytes:,}",
-                "split the file, move it out of the ISMS folders, or raise checks.max_file_bytes",
-            )]
-        return full.read_bytes(), []
+        fd = os.open(os.path.join(root, rel), os.O_RDONLY | getattr(os, "O_BINARY", 0)
+                     | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the run
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return None, [make(Y_UNREADABLE, rel, 1, 1, "not a regular file")], info
+            if info.st_size > limits.max_file_bytes:
+                return None, [make(
+                    Y_TOO_LARGE, rel, 1, 1,
+                    f"file is {info.st_size:,} bytes, over the cap of {limits.max_file_bytes:,}",
+                    "split the file, move it out of the ISMS folders, "
+                    "or raise checks.max_file_bytes",
+                )], info
+            chunks = []
+            remaining = limits.max_file_bytes + 1  # a file that grows while read stays capped
+            while remaining > 0:
+                chunk = os.read(fd, min(remaining, max(info.st_size, 65536)))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+            raw = b"".join(chunks) if len(chunks) != 1 else chunks[0]
+            if len(raw) > limits.max_file_bytes:
+                return None, [make(
+                    Y_TOO_LARGE, rel, 1, 1,
+                    f"file is over the cap of {limits.max_file_bytes:,} bytes",
+                    "split the file, move it out of the ISMS folders, "
+                    "or raise checks.max_file_bytes",
+                )], info
+            return raw, [], info
+        finally:
+            os.close(fd)
     except OSError as exc:
-        return None, [make(Y_UNREADABLE, rel, 1, 1, f"cannot read file: {exc.strerror or exc}")]
+        return None, [make(Y_UNREADABLE, rel, 1, 1,
+                           f"cannot read file: {exc.strerror or exc}")], info
 
 
 def read_file(root: Path, rel: str, limits: Limits) -> Parsed:
@@ -503,7 +674,10 @@ class LazyMarks(Mapping[JsonPath, tuple[int, int]]):
 
     def _load(self) -> Marks:
         if self._marks is None:
-            self._marks = read_file(self._root, self._rel, self._limits).marks
+            raw, _problems = read_raw(self._root, self._rel, self._limits)
+            text = decode(raw, self._rel)[0] if raw is not None else None
+            self._marks = _careful_marks(text, self._rel, self._limits) if text is not None \
+                else {}
         return self._marks
 
     def __getitem__(self, key: JsonPath) -> tuple[int, int]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 
 import pytest
 
+import isms.cache
+import isms.engine
 from conftest import REPO, TODAY
 from isms.cache import CACHE_DIR, CACHE_FILE, cache_key
 from isms.loader import Limits
@@ -16,6 +20,30 @@ FIXTURES_WITH_FINDINGS = ["references", "doc_control", "loader", "schema", "text
 def _check(cli, repo, *extra):
     run = cli("check", str(repo), "--today", TODAY, "--format", "json", *extra)
     return run.code, run.out
+
+
+def _rows(repo):
+    db = sqlite3.connect(repo / CACHE_DIR / CACHE_FILE)
+    try:
+        return {rel: (sig, findings, entity) for rel, sig, findings, entity in
+                db.execute("SELECT rel, sig, findings, entity FROM files")}
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def trust_fresh_stats(monkeypatch):
+    """Trust stat signatures at once (normally only files older than the run are trusted)."""
+    monkeypatch.setattr(isms.cache, "RACY_NS", -10**12)
+
+
+def forbid_stage(monkeypatch):
+    """From now on, fail the test if the whole-repository stage runs instead of coming from
+    the cache."""
+    def forbidden(*_args):
+        raise AssertionError("the whole-repository stage ran")
+
+    monkeypatch.setattr(isms.engine, "_whole_repo", forbidden)
 
 
 @pytest.mark.parametrize("name", FIXTURES_WITH_FINDINGS)
@@ -80,29 +108,168 @@ def test_role_added_to_config_clears_cached_role_findings(cli, make_repo):
     assert "R006" not in {f["code"] for f in json.loads(out)["findings"]}
 
 
-@pytest.mark.parametrize("garbage", [b"\x00\xffnot json", b'{"format": 1, "key": "x"}', b"[]",
-                                     b'{"format": 1'])
+def _foreign_sqlite(path, statements):
+    db = sqlite3.connect(path)
+    with db:
+        for statement in statements:
+            db.execute(statement)
+    db.close()
+
+
+@pytest.mark.parametrize("garbage", [b"\x00\xffnot sqlite", b"", b"SQLite format 3\x00" + b"\x00" * 90,
+                                     "other-schema", "trigger", "view", "old-key"])
 def test_corrupted_or_foreign_cache_is_ignored_and_rebuilt(cli, make_repo, garbage):
     repo = make_repo("references")
     expected = _check(cli, repo, "--no-cache")
     (repo / CACHE_DIR).mkdir()
-    (repo / CACHE_DIR / CACHE_FILE).write_bytes(garbage)
+    path = repo / CACHE_DIR / CACHE_FILE
+    ours = list(isms.cache._SCHEMA)
+    if garbage == "other-schema":
+        _foreign_sqlite(path, ["CREATE TABLE files (rel TEXT)", "INSERT INTO files VALUES ('x')"])
+    elif garbage == "trigger":
+        _foreign_sqlite(path, [*ours, "CREATE TRIGGER t AFTER INSERT ON files "
+                                      "BEGIN DELETE FROM meta; END"])
+    elif garbage == "view":
+        _foreign_sqlite(path, [*ours, "CREATE VIEW v AS SELECT * FROM files"])
+    elif garbage == "old-key":
+        _foreign_sqlite(path, [*ours, "INSERT INTO meta VALUES ('format', '2')",
+                               "INSERT INTO meta VALUES ('key', 'not this one')",
+                               "INSERT INTO files VALUES ('policies/POL-01.yaml', '', 'x', '', "
+                               "'[]', '[]', NULL)"])
+    else:
+        path.write_bytes(garbage)
     assert _check(cli, repo) == expected
-    doc = json.loads((repo / CACHE_DIR / CACHE_FILE).read_text())
-    assert doc["format"] == 1 and len(doc["entries"]) == 12
+    assert len(_rows(repo)) == 12
+    assert _check(cli, repo) == expected
 
 
-def test_tampered_entries_are_not_trusted(cli, make_repo):
+def test_tampered_rows_are_not_trusted(cli, make_repo):
     repo = make_repo("doc_control")
     expected = _check(cli, repo, "--no-cache")
     _check(cli, repo)
-    path = repo / CACHE_DIR / CACHE_FILE
-    doc = json.loads(path.read_text())
-    for entry in doc["entries"].values():
-        entry["findings"] = [["elsewhere.yaml", 1, 1, "ZZ999", "forged", 3, "", ""]]
-        entry["entity"] = ["policy", 42, "not a mapping"]
-    path.write_text(json.dumps(doc))
+    db = sqlite3.connect(repo / CACHE_DIR / CACHE_FILE)
+    with db:
+        db.execute("""UPDATE files SET findings = '[["elsewhere.yaml", 1, 1, "ZZ999", "forged",
+                      3, "", ""]]'""")
+        db.execute("""UPDATE files SET entity = '["policy", 42, "not a mapping"]'""")
+        db.execute("""UPDATE meta SET value = '[["x.yaml", 1, 1, "R001", "forged", 3, "", ""]]'
+                      WHERE name = 'stage_findings'""")
+    db.close()
     assert _check(cli, repo) == expected
+
+
+def test_entity_that_does_not_match_its_digest_is_parsed_again(cli, make_repo):
+    repo = make_repo("references")
+    expected = _check(cli, repo, "--no-cache")
+    _check(cli, repo)
+    db = sqlite3.connect(repo / CACHE_DIR / CACHE_FILE)
+    with db:  # a stored entity changed behind the cache's back: a dangling reference vanishes
+        db.execute("""UPDATE files SET entity = replace(entity, 'POL-99', 'POL-01')""")
+        db.execute("DELETE FROM meta WHERE name LIKE 'stage_%'")
+    db.close()
+    assert _check(cli, repo) == expected
+
+
+def test_unchanged_files_are_not_read(cli, make_repo, trust_fresh_stats, monkeypatch):
+    repo = make_repo("references")
+    expected = _check(cli, repo)
+    assert all(sig for sig, _, _ in _rows(repo).values())
+    read = []
+    original = isms.engine.read_stat
+    monkeypatch.setattr(isms.engine, "read_stat",
+                        lambda root, rel, limits: read.append(rel) or original(root, rel, limits))
+    assert _check(cli, repo) == expected
+    assert read == []
+
+
+def test_same_size_change_with_old_mtime_is_seen(cli, make_repo, trust_fresh_stats):
+    # ctime is part of the signature: restoring the mtime does not hide a change.
+    repo = make_repo("clean")
+    assert _check(cli, repo)[0] == 0
+    policy = repo / "policies" / "POL-01-outsourcing.yaml"
+    before = policy.stat()
+    policy.write_text(policy.read_text().replace("status: approved", "status: aprovved"))
+    os.utime(policy, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert policy.stat().st_size == before.st_size
+    code, out = _check(cli, repo)
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["S001"]
+
+
+def test_fresh_signatures_are_not_trusted(cli, make_repo):
+    repo = make_repo("clean")
+    _check(cli, repo)
+    assert {sig for sig, _, _ in _rows(repo).values()} == {""}  # all written just now
+
+
+def test_comment_only_change_reuses_the_whole_repository_stage(cli, make_repo, monkeypatch):
+    repo = make_repo("references")
+    expected = _check(cli, repo, "--no-cache")
+    _check(cli, repo)
+    untouched = repo / "procedures" / "PRC-01.yaml"
+    for path in (repo / "registers" / "TP-B.yaml", untouched):
+        path.write_text(path.read_text() + "# reviewed\n")
+    # PRC-01 has a finding from the stage: its bytes changed, so the stage runs again.
+    calls = []
+    original = isms.engine._whole_repo
+    monkeypatch.setattr(isms.engine, "_whole_repo", lambda *a: calls.append(1) or original(*a))
+    assert _check(cli, repo) == expected
+    assert calls == [1]
+    # POL-01 has no finding: a comment there changes no data and no reported line.
+    forbid_stage(monkeypatch)
+    policy = repo / "policies" / "POL-01.yaml"
+    policy.write_text("# a comment on top\n" + policy.read_text())
+    assert _check(cli, repo) == expected
+
+
+def test_lines_move_with_the_file(cli, make_repo):
+    repo = make_repo("references")
+    _check(cli, repo)
+    procedure = repo / "procedures" / "PRC-02.yaml"
+    procedure.write_text("# a comment pushes everything down\n" + procedure.read_text())
+    warm = _check(cli, repo)
+    assert warm == _check(cli, repo, "--no-cache")
+    assert ("procedures/PRC-02.yaml", 8, "R002") in {
+        (f["path"], f["line"], f["code"]) for f in json.loads(warm[1])["findings"]}
+
+
+def test_data_change_reruns_the_whole_repository_stage(cli, make_repo):
+    repo = make_repo("clean")
+    assert _check(cli, repo)[0] == 0
+    procedure = next((repo / "procedures").glob("*.yaml"))
+    text = procedure.read_text()
+    policy = next(line.split(":", 1)[1].strip() for line in text.splitlines()
+                  if line.startswith("policy:"))
+    procedure.write_text(text.replace(f"policy: {policy}", "policy: POL-404"))
+    code, out = _check(cli, repo)
+    # The procedure's reference dangles, and the policy it left is now an orphan.
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["G002", "R002"]
+    assert (code, out) == _check(cli, repo, "--no-cache")
+
+
+def test_evidence_file_removed_is_seen_though_no_yaml_changed(cli, make_repo,
+                                                              trust_fresh_stats):
+    repo = make_repo("references")
+    _check(cli, repo)
+    (repo / "evidence" / "present.csv").unlink()
+    code, out = _check(cli, repo)
+    assert (code, out) == _check(cli, repo, "--no-cache")
+    assert "'evidence/present.csv' does not exist" in out
+
+
+def test_repeated_run_does_not_run_the_stage(cli, make_repo, monkeypatch):
+    repo = make_repo("references")
+    expected = _check(cli, repo)
+    forbid_stage(monkeypatch)
+    assert _check(cli, repo) == expected
+
+
+def test_date_change_reruns_the_stage(cli, make_repo):
+    repo = make_repo("doc_control")
+    _check(cli, repo)
+    later = cli("check", str(repo), "--today", "2031-01-01", "--format", "json")
+    fresh = cli("check", str(repo), "--today", "2031-01-01", "--format", "json", "--no-cache")
+    assert later.out == fresh.out
+    assert later.out != _check(cli, repo)[1]
 
 
 def test_cache_clear(cli, make_repo):

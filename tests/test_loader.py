@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY, findings_of
-from isms.loader import Limits, discover, glob_to_regex, parse_bytes, parse_text
+from isms.loader import (
+    Limits,
+    discover,
+    glob_to_regex,
+    parse_bytes,
+    parse_text,
+    parse_text_carefully,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 LOADER_FINDINGS = {
     ("Y001", "policies/syntax-error.yaml", 5),
@@ -172,3 +181,68 @@ def test_discover_applies_ignore_globs_and_skips_hidden(tmp_path: Path):
     files, findings = discover(tmp_path, ["policies", "missing"], ["policies/drafts/**"])
     assert files == ["policies/a.yaml", "policies/b.yml"]
     assert findings == []
+
+
+# --- the fast path ---------------------------------------------------------------------------
+
+TRICKY = [
+    "a: 1\nb: [1, 2.5, true, no, on, ~, null, '', 0x1f, 0o17, 1_000, .inf, -.nan]\n",
+    "on: yes\nOff: n\n'quoted': \"x\"\n? complex\n: value\n",
+    "date: 2026-03-01\nstamp: 2026-03-01T10:00:00Z\nempty:\nlist:\n- \n- ''\n",
+    "text: |\n  block\n  TODO\nfold: >\n  a\n  b\n",
+    "a: &x {b: 1}\nc: *x\n",
+    "a: !!str 1\n",
+    "a: ! 1\n",
+    "<<: {a: 1}\nb: 2\n",
+    "a: 1\na: 2\n",
+    "? [a, b]\n: 1\n",
+    "---\na: 1\n---\nb: 2\n",
+    "a: [\n",
+    "- 1\n- 2\n",
+    "scalar\n",
+    "",
+    "# only a comment\n",
+    "a:\n" + "".join("  " * i + "- \n" for i in range(1, 80)),
+    "\"\\x54ODO\": \"\\u00e9\\t\"\nk: 'it''s'\n",
+]
+
+
+def _all_yaml_texts() -> list[tuple[str, str]]:
+    out = []
+    for base in (REPO_ROOT, REPO_ROOT / "tests" / "fixtures"):
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and
+                           (base != REPO_ROOT or d not in ("tests", "build", "isms"))]
+            for name in filenames:
+                if name.endswith((".yaml", ".yml")):
+                    path = Path(dirpath) / name
+                    out.append((str(path), path.read_bytes().decode("utf-8", "replace")))
+    return out
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_fast_path_agrees_with_the_careful_builder_on_tricky_yaml(text):
+    fast, careful = parse_text(text, "t.yaml"), parse_text_carefully(text, "t.yaml")
+    assert fast.data == careful.data
+    assert fast.findings == careful.findings
+    assert dict(fast.marks) == careful.marks
+
+
+def test_fast_path_agrees_on_every_file_of_the_repository_and_fixtures():
+    texts = _all_yaml_texts()
+    assert len(texts) > 400
+    fast_taken = 0
+    for name, text in texts:
+        fast, careful = parse_text(text, name), parse_text_carefully(text, name)
+        assert (fast.data, fast.findings) == (careful.data, careful.findings), name
+        if not isinstance(fast.marks, dict):
+            fast_taken += 1
+            assert dict(fast.marks) == careful.marks, name
+    assert fast_taken > 0.9 * len(texts)
+
+
+def test_fast_path_declines_what_needs_care():
+    for text in ("a: &x 1\nb: *x\n", "a: !!int '1'\n", "<<: {a: 1}\n", "a: 1\na: 2\n",
+                 "? [a]\n: 1\n", "---\na: 1\n---\nb: 1\n", "a: [\n"):
+        assert isinstance(parse_text(text, "t.yaml").marks, dict), text
+    assert not isinstance(parse_text("a: 1\n", "t.yaml").marks, dict)
