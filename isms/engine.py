@@ -179,10 +179,12 @@ def _from_work(config: Config, rel: str, work: _Work) -> FileResult:
 
 
 def _hit(rel: str, entry: Entry, findings: tuple[Finding, ...]) -> FileResult:
-    try:
-        disk = json.loads(entry.disk)
-    except ValueError:
-        disk = None
+    disk: Any = []
+    if entry.disk != "[]":
+        try:
+            disk = json.loads(entry.disk)
+        except ValueError:
+            disk = None
     if not (isinstance(disk, list) and all(isinstance(x, str) for x in disk)):
         disk = []
     return FileResult(rel, findings, None, entry.sha, entry.digest, bool(entry.digest),
@@ -201,12 +203,13 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
     store = cache is not None
     results: dict[str, FileResult] = {}
     pending: list[tuple[str, bytes | None, os.stat_result | None]] = []
+    prefix = os.path.join(root, "")
     for rel in files:
         if cache is None:
             pending.append((rel, None, None))
             continue
         try:
-            entry = cache.unchanged(rel, signature(os.stat(os.path.join(root, rel))))
+            entry = cache.unchanged(rel, signature(os.stat(prefix + rel)))
         except OSError:
             entry = None
         if entry is None:

@@ -775,34 +775,43 @@ def discover(
         if base.is_symlink() and not is_inside(root_real, os.path.realpath(base)):
             findings.append(_symlink_finding(base_rel))
             continue
-        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-            rel_dir = Path(dirpath).relative_to(root).as_posix()
-            kept = []
-            for d in sorted(dirnames):
-                if d.startswith("."):
-                    continue
-                full = os.path.join(dirpath, d)
-                rel = f"{rel_dir}/{d}"
-                if os.path.islink(full):
-                    if not is_inside(root_real, os.path.realpath(full)):
-                        findings.append(_symlink_finding(rel))
-                    continue
-                if _is_ignored(rel + "/", patterns) or _is_ignored(rel, patterns):
-                    continue
-                kept.append(d)
-            dirnames[:] = kept
-            for name in filenames:
-                if not name.endswith(YAML_SUFFIXES) or name.startswith("."):
-                    continue
-                rel = f"{rel_dir}/{name}"
-                if _is_ignored(rel, patterns):
-                    continue
-                full = os.path.join(dirpath, name)
-                if os.path.islink(full) and not is_inside(root_real, os.path.realpath(full)):
-                    findings.append(_symlink_finding(rel))
-                    continue
-                files.add(rel)
+        _scan(root_real, str(base), base_rel, patterns, files, findings)
     return sorted(files), findings
+
+
+def _scan(root_real: str, directory: str, rel_dir: str, patterns: list[re.Pattern[str]],
+          files: set[str], findings: list[Finding]) -> None:
+    """One folder of :func:`discover`. ``os.scandir`` tells files, folders and links apart
+    without a ``stat`` per entry, which matters at tens of thousands of files."""
+    try:
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        rel = f"{rel_dir}/{name}"
+        try:
+            is_dir = entry.is_dir()  # follows links, as os.walk sorts them
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if entry.is_symlink():
+                if not is_inside(root_real, os.path.realpath(entry.path)):
+                    findings.append(_symlink_finding(rel))
+                continue
+            if _is_ignored(rel + "/", patterns) or _is_ignored(rel, patterns):
+                continue
+            _scan(root_real, entry.path, rel, patterns, files, findings)
+            continue
+        if not name.endswith(YAML_SUFFIXES) or _is_ignored(rel, patterns):
+            continue
+        if entry.is_symlink() and not is_inside(root_real, os.path.realpath(entry.path)):
+            findings.append(_symlink_finding(rel))
+            continue
+        files.add(rel)
 
 
 def _symlink_finding(rel: str) -> Finding:
