@@ -461,10 +461,11 @@ def targets(results: list[SizeResult], ref: dict[str, Series] | None) -> list[st
     ten = by_n.get(10000)
     if ten is not None:
         s = ten.series
-        for label, a, b, limit in (("10k cold ≤ 0.75 × floor", s["cold"].wall, s["floor"].wall, 0.75),
-                                   ("10k cold ≤ 0.10 × check-jsonschema", s["cold"].wall, s["cjs"].wall, 0.10),
-                                   ("10k warm, 1 file changed (comment) ≤ 0.20 × cold", s["warm"].wall, s["cold"].wall, 0.20),
-                                   ("10k warm, 1 file's data edited ≤ 0.20 × cold", s["edit"].wall, s["cold"].wall, 0.20)):
+        cold = s["cold"].wall
+        for label, a, b, limit in (("10k cold ≤ 0.75 × floor", cold, s["floor"].wall, 0.75),
+                                   ("10k cold ≤ 0.10 × check-jsonschema", cold, s["cjs"].wall, 0.10),
+                                   ("10k warm, 1 file changed (comment) ≤ 0.20 × cold", s["warm"].wall, cold, 0.20),
+                                   ("10k warm, 1 file's data edited ≤ 0.20 × cold", s["edit"].wall, cold, 0.20)):
             ratio = a / b if a is not None and b else None
             rows.append((label, fmt_ratio(a, b), verdict(ratio, limit)))
     big = by_n.get(50000)
