@@ -127,7 +127,7 @@ def explain(code: str | None, list_: bool, markdown: bool) -> int:
 
 @cli.group()
 def cache() -> None:
-    """The per-file result cache in .isms_cache/ (safe to delete at any time)."""
+    """The result cache in .isms_cache/ (safe to delete at any time)."""
 
 
 @cache.command("clear")
