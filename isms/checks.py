@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -314,16 +316,26 @@ def _targets_text(targets: tuple[str, ...]) -> str:
     return " or ".join(targets)
 
 
+def _staff_ids(party: Entity) -> Iterator[tuple[int, str]]:
+    for i, member in enumerate(party.get("staff") or []):
+        if isinstance(member, Mapping) and isinstance(member.get("id"), str):
+            yield i, member["id"]
+
+
 @check(R_DUPLICATE_ID)
 def duplicate_ids(ctx: Context) -> Iterator[Finding]:
+    entities = ctx.repo.entities
+    ids = [e.id for e in entities]
+    ids += [ident for e in entities if e.kind == "third-party" for _i, ident in _staff_ids(e)]
+    if len(set(ids)) == len(ids):
+        return  # the usual case, found without gathering where each id is defined
     # Lines are looked up only for ids that collide: marks of cached files are parsed lazily.
     seen: dict[str, list[tuple[Entity, JsonPath]]] = defaultdict(list)
-    for e in ctx.repo.entities:
+    for e in entities:
         seen[e.id].append((e, ("id",)))
         if e.kind == "third-party":
-            for i, member in enumerate(e.get("staff") or []):
-                if isinstance(member, Mapping) and isinstance(member.get("id"), str):
-                    seen[member["id"]].append((e, ("staff", i, "id")))
+            for i, ident in _staff_ids(e):
+                seen[ident].append((e, ("staff", i, "id")))
     for ident, occurrences in seen.items():
         if len(occurrences) < 2:
             continue
@@ -392,8 +404,7 @@ def configured_frameworks(ctx: Context) -> Iterator[Finding]:
 
 @check(R_CYCLE)
 def parent_cycles(ctx: Context) -> Iterator[Finding]:
-    parent = {e.id: e.get("parent") for e in ctx.repo.entities
-              if isinstance(e.get("parent"), str)}
+    parent = {e.id: p for e in ctx.repo.entities if isinstance(p := e.get("parent"), str)}
     reported: set[frozenset[str]] = set()
     for start in sorted(parent):
         chain = [start]
@@ -441,12 +452,11 @@ def _suggest(value: str, known: Mapping[str, Any], section: str) -> str:
 def evidence_files(entity: Entity, ctx: Context) -> Iterator[Finding]:
     if entity.kind != "evidence":
         return
-    root = ctx.repo.config.root
-    root_real = os.path.realpath(root)
+    paths = _evidence_paths(ctx)
     for path, value in iter_spec(entity.data, "files"):
         if not isinstance(value, str):
             continue
-        problem = evidence_path_problem(root_real, value)
+        problem = paths.problem(value)
         if problem == "outside":
             yield at(R_PATH_ESCAPE, entity, path, f"{value!r} is outside the repository",
                      "use a path relative to the repository root, inside it")
@@ -457,7 +467,7 @@ def evidence_files(entity: Entity, ctx: Context) -> Iterator[Finding]:
 
 def evidence_path_problem(root_real: str, rel: str) -> str:
     """'' when ``rel`` names a file inside the repository, else 'outside' or 'missing'."""
-    if os.path.isabs(rel) or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
+    if _absolute(rel):
         return "outside"
     target = os.path.realpath(os.path.join(root_real, rel))
     if not is_inside(root_real, target):
@@ -465,6 +475,61 @@ def evidence_path_problem(root_real: str, rel: str) -> str:
     if not os.path.isfile(target):
         return "missing"
     return ""
+
+
+def _absolute(rel: str) -> bool:
+    return bool(os.path.isabs(rel) or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel))
+
+
+class EvidencePaths:
+    """:func:`evidence_path_problem` for the evidence files of one run, at one ``lstat`` a file.
+
+    ``realpath`` looks at every component of the joined path for symlinks (the repository
+    root's too), and evidence folders hold thousands of files. When no component of a plain
+    relative path (no ``.``, ``..`` or empty part) is a symlink, the real path is the joined
+    path itself, inside the repository, and the file's own ``lstat`` says whether it exists.
+    Anything else, symlinks that may lead out above all, gets the full rule.
+    """
+
+    def __init__(self, root: str) -> None:
+        self.root_real = os.path.realpath(root)
+        self._plain: dict[str, bool] = {"": True}  # folder → no symlink on the way to it
+
+    def problem(self, rel: str) -> str:
+        if _absolute(rel):
+            return "outside"
+        parts = rel.split("/")
+        if (os.sep != "/" or "" in parts or "." in parts or ".." in parts
+                or not self._plain_folder("/".join(parts[:-1]))):
+            return evidence_path_problem(self.root_real, rel)
+        try:
+            mode = os.lstat(os.path.join(self.root_real, rel)).st_mode
+        except OSError:
+            return "missing"  # realpath keeps the path as it is; isfile says no
+        if stat.S_ISLNK(mode):
+            return evidence_path_problem(self.root_real, rel)
+        return "" if stat.S_ISREG(mode) else "missing"
+
+    def _plain_folder(self, folder: str) -> bool:
+        plain = self._plain.get(folder)
+        if plain is None:
+            parent, _, _ = folder.rpartition("/")
+            plain = self._plain[folder] = (self._plain_folder(parent) and
+                                           not os.path.islink(os.path.join(self.root_real, folder)))
+        return plain
+
+
+_EVIDENCE_PATHS: dict[int, EvidencePaths] = {}
+
+
+def _evidence_paths(ctx: Context) -> EvidencePaths:
+    """One per check run (context), so symlinks changed between runs are seen."""
+    key = id(ctx)
+    paths = _EVIDENCE_PATHS.get(key)
+    if paths is None:
+        paths = _EVIDENCE_PATHS[key] = EvidencePaths(str(ctx.repo.config.root))
+        weakref.finalize(ctx, _EVIDENCE_PATHS.pop, key, None)
+    return paths
 
 
 @check(D_NO_APPROVAL, D_SELF_APPROVED, D_HISTORY_VERSION, D_HISTORY_ORDER, D_REVIEW_OVERDUE,
@@ -545,12 +610,14 @@ def _history(entity: Entity, ctx: Context) -> Iterator[Finding]:
 @check(D_RETIRED_REF)
 def retired_references(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
+    retired = {ident for ident, e in repo.by_id.items() if e.get("status") == "retired"}
+    if not retired:
+        return
     for e in repo.entities:
         if e.get("status") != "approved":
             continue
         for ref, path, value in repo.references(e):
-            target = repo.by_id.get(value) if isinstance(value, str) else None
-            if target is not None and target.get("status") == "retired":
+            if isinstance(value, str) and value in retired:
                 yield at(D_RETIRED_REF, e, path,
                          f"{ref.spec.replace('[]', '')} refers to {value}, which is retired",
                          "point it at the document that replaced it")

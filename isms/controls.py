@@ -18,6 +18,7 @@ import datetime as dt
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from isms.checks import add_months, as_date
@@ -145,24 +146,25 @@ def _control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str,
         for _path, cid in iter_spec(ev.data, "controls"):
             if isinstance(cid, str) and repo.by_id.get(ev.id) is ev:
                 naming.setdefault(cid, []).append(ev)
+    # The same risks, activities and evidence records recur across controls: one key each.
+    natural = cache(natural_key)
     out: dict[str, ControlState] = {}
     for c in repo.of_kind("control"):
         if c.id in out or repo.by_id.get(c.id) is not c:
             continue
+        edges = [(v, d["type"]) for _, v, d in g.out_edges(c.id, data=True)]
+        implementers = [v for v, edge_type in edges if edge_type == "implemented-by"]
         impl = []
-        for _, v, d in g.out_edges(c.id, data=True):
-            if d["type"] != "implemented-by":
-                continue
+        for v in implementers:
             target = repo.by_id[v]
             status = target.get("status")
             if status == "retired":
                 continue
             impl.append(ImplementedBy(v, target.kind, g.nodes[v].get("label", ""),
                                       status if isinstance(status, str) else ""))
-        impl.sort(key=lambda i: natural_key(i.id))
+        impl.sort(key=lambda i: natural(i.id))
         named = {v for _, v in iter_spec(c.data, "implemented_by") if isinstance(v, str)}
-        unresolved = sorted(named - {v for _, v, d in g.out_edges(c.id, data=True)
-                                     if d["type"] == "implemented-by"}, key=natural_key)
+        unresolved = sorted(named - set(implementers), key=natural)
         expectations = []
         evidence = c.get("evidence")
         for item in evidence if isinstance(evidence, list) else []:
@@ -183,9 +185,9 @@ def _control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str,
         supporting = sorted(
             (ev.id for ev in naming.get(c.id, [])
              if (day := as_date(ev.get("collected"))) is not None and day <= today),
-            key=natural_key)
-        relied = sorted({n for _, n, d in g.out_edges(c.id, data=True)
-                         if d["type"] in ("treats", "governs")}, key=natural_key)
+            key=natural)
+        relied = sorted({v for v, edge_type in edges if edge_type in ("treats", "governs")},
+                        key=natural)
         applicable = c.get("applicable")
         status = c.get("status")
         owner = c.get("owner")

@@ -7,8 +7,9 @@ hand-written walks per kind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache, partial
 from typing import Any
 
 from isms.config import Config
@@ -98,32 +99,83 @@ class Entity:
         return self.data.get(key, default)
 
 
+Accessor = Callable[[Any], list[tuple[JsonPath, Any]]]
+Reference = tuple[RefField, JsonPath, Any]
+
+
+@cache
+def compile_spec(spec: str) -> Accessor:
+    """:func:`iter_spec` for one ``spec``, parsed once: checks and the graph walk the same few
+    specs over every entity of a repository."""
+    steps = tuple((part[:-2], True) if part.endswith("[]") else (part, False)
+                  for part in spec.split("."))
+    if len(steps) == 1 and not steps[0][1]:
+        return partial(_field_values, steps[0][0])  # most specs name one field
+    if len(steps) == 2 and steps[0][1] and not steps[1][1]:
+        return partial(_item_field_values, steps[0][0], steps[1][0])  # `metrics[].activity`
+    return partial(_spec_values, steps)
+
+
+def _field_values(key: str, data: Any) -> list[tuple[JsonPath, Any]]:
+    # Parsed YAML is plain dicts: the exact-type test spares most values the ABC check.
+    if not (type(data) is dict or isinstance(data, Mapping)) or key not in data:
+        return []
+    node = data[key]
+    if isinstance(node, list):
+        return [((key, j), item) for j, item in enumerate(node)]
+    return [] if node is None else [((key,), node)]
+
+
+def _item_field_values(key: str, sub: str, data: Any) -> list[tuple[JsonPath, Any]]:
+    if not (type(data) is dict or isinstance(data, Mapping)) or key not in data:
+        return []
+    items = data[key]
+    if not isinstance(items, list):
+        return []
+    out: list[tuple[JsonPath, Any]] = []
+    for j, item in enumerate(items):
+        if not (type(item) is dict or isinstance(item, Mapping)) or sub not in item:
+            continue
+        node = item[sub]
+        if isinstance(node, list):
+            out.extend(((key, j, sub, k), value) for k, value in enumerate(node))
+        elif node is not None:
+            out.append(((key, j, sub), node))
+    return out
+
+
+def _spec_values(steps: tuple[tuple[str, bool], ...], data: Any) -> list[tuple[JsonPath, Any]]:
+    # Level by level; each level keeps the order of the one before, so the values come out in
+    # document order, as a depth-first walk would give them.
+    level: list[tuple[JsonPath, Any]] = [((), data)]
+    for key, many in steps:
+        following: list[tuple[JsonPath, Any]] = []
+        for path, node in level:
+            if not (type(node) is dict or isinstance(node, Mapping)) or key not in node:
+                continue
+            child = node[key]
+            if not many:
+                following.append(((*path, key), child))
+            elif isinstance(child, list):
+                following.extend(((*path, key, j), item) for j, item in enumerate(child))
+        level = following
+    out: list[tuple[JsonPath, Any]] = []
+    for path, node in level:
+        if isinstance(node, list):
+            out.extend(((*path, j), item) for j, item in enumerate(node))
+        elif node is not None:
+            out.append((path, node))
+    return out
+
+
 def iter_spec(data: Any, spec: str) -> Iterator[tuple[JsonPath, Any]]:
     """Values at a ``spec`` path (see :class:`RefField`), flattening a final list."""
-    parts = spec.split(".")
+    return iter(compile_spec(spec)(data))
 
-    def walk(node: Any, i: int, path: JsonPath) -> Iterator[tuple[JsonPath, Any]]:
-        if i == len(parts):
-            if isinstance(node, list):
-                for j, item in enumerate(node):
-                    yield (*path, j), item
-            elif node is not None:
-                yield path, node
-            return
-        part = parts[i]
-        many = part.endswith("[]")
-        key = part[:-2] if many else part
-        if not isinstance(node, Mapping) or key not in node:
-            return
-        child = node[key]
-        if many:
-            if isinstance(child, list):
-                for j, item in enumerate(child):
-                    yield from walk(item, i + 1, (*path, key, j))
-        else:
-            yield from walk(child, i + 1, (*path, key))
 
-    yield from walk(data, 0, ())
+_REF_ACCESSORS: dict[str, tuple[tuple[RefField, Accessor], ...]] = {
+    kind: tuple((ref, compile_spec(ref.spec)) for ref in refs) for kind, refs in REFS_BY_KIND.items()
+}
 
 
 @dataclass
@@ -135,6 +187,8 @@ class Repo:
     by_id: dict[str, Entity]
     staff: dict[str, tuple[Entity, Mapping[str, Any]]]
     files: list[str]
+    _of_kind: dict[str, list[Entity]] | None = field(default=None, init=False, repr=False,
+                                                     compare=False)
 
     @classmethod
     def build(cls, config: Config, entities: list[Entity], files: list[str]) -> Repo:
@@ -150,9 +204,14 @@ class Repo:
         return cls(config, entities, by_id, staff, files)
 
     def of_kind(self, kind: str) -> list[Entity]:
-        return [e for e in self.entities if e.kind == kind]
+        # Sorted out once (entities do not change once loaded): checks and reports ask for
+        # one kind or another many times a run.
+        if self._of_kind is None:
+            self._of_kind = {}
+            for e in self.entities:
+                self._of_kind.setdefault(e.kind, []).append(e)
+        return list(self._of_kind.get(kind, ()))
 
-    def references(self, entity: Entity) -> Iterator[tuple[RefField, JsonPath, Any]]:
-        for ref in REFS_BY_KIND.get(entity.kind, ()):
-            for path, value in iter_spec(entity.data, ref.spec):
-                yield ref, path, value
+    def references(self, entity: Entity) -> Iterator[Reference]:
+        return iter([(ref, path, value) for ref, values in _REF_ACCESSORS.get(entity.kind, ())
+                     for path, value in values(entity.data)])

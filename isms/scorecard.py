@@ -24,7 +24,7 @@ periods is flagged.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -131,15 +131,45 @@ def _values(count: int) -> str:
     return f"{count} SLA value{'' if count == 1 else 's'}"
 
 
+class MonthScores(Mapping[tuple[str, Period], MonthScore]):
+    """(third party, month) → its score, each scored when first looked up.
+
+    Two records for the same month: the first id counts. The checks look at the latest months
+    of each party only, and scoring every record (each measured SLA value against its target)
+    would be most of their time.
+    """
+
+    def __init__(self, repo: Repo, settings: VendorSettings) -> None:
+        self._repo = repo
+        self._settings = settings
+        self._targets: dict[tuple[str, str], Target] | None = None
+        self._records: dict[tuple[str, Period], Entity] = {}
+        self._scores: dict[tuple[str, Period], MonthScore] = {}
+        for evaluation in sorted(repo.of_kind("evaluation"), key=lambda e: e.id):
+            party, period = evaluation.get("third_party"), evaluation_period(evaluation)
+            if isinstance(party, str) and period is not None and period.kind == "month":
+                self._records.setdefault((party, period), evaluation)
+
+    def __getitem__(self, key: tuple[str, Period]) -> MonthScore:
+        scored = self._scores.get(key)
+        if scored is None:
+            if self._targets is None:
+                self._targets = sla_targets(self._repo)
+            found = score_month(self._records[key], self._repo, self._settings, self._targets)
+            assert found is not None  # every record kept is a monthly one
+            self._scores[key] = scored = found
+        return scored
+
+    def __iter__(self) -> Iterator[tuple[str, Period]]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+
 def month_scores(repo: Repo, settings: VendorSettings) -> dict[tuple[str, Period], MonthScore]:
     """(third party, month) → its score. Two records for the same month: the first id counts."""
-    targets = sla_targets(repo)
-    out: dict[tuple[str, Period], MonthScore] = {}
-    for evaluation in sorted(repo.of_kind("evaluation"), key=lambda e: e.id):
-        scored = score_month(evaluation, repo, settings, targets)
-        if scored is not None:
-            out.setdefault((scored.third_party, scored.period), scored)
-    return out
+    return dict(MonthScores(repo, settings))
 
 
 class _Scorer:
@@ -223,13 +253,32 @@ def scorecard(repo: Repo, settings: VendorSettings, today: dt.date, period: Peri
     return Scorecard(settings, period.label if period else "", today, tuple(rows))
 
 
+def latest_months(months: Mapping[tuple[str, Period], MonthScore],
+                  today: dt.date) -> dict[str, MonthScore]:
+    """Each party's most recent scored month that has started on ``today``.
+
+    Months are looked up newest first and only until one has a score, so a
+    :class:`MonthScores` scores few of them."""
+    current = dt.date(today.year, today.month, 1)
+    started: dict[str, list[Period]] = {}
+    for party, month in months:
+        if month.first_day() <= current:
+            started.setdefault(party, []).append(month)
+    out: dict[str, MonthScore] = {}
+    for party, periods in started.items():
+        for month in sorted(periods, reverse=True):
+            scored = months[(party, month)]
+            if scored.score is not None:
+                out[party] = scored
+                break
+    return out
+
+
 def latest_month(months: Mapping[tuple[str, Period], MonthScore], party: str,
                  today: dt.date) -> MonthScore | None:
     """The party's most recent scored month that has started on ``today``."""
-    current = dt.date(today.year, today.month, 1)
-    candidates = [s for (p, m), s in months.items()
-                  if p == party and s.score is not None and m.first_day() <= current]
-    return max(candidates, key=lambda s: s.period, default=None)
+    own = {key: months[key] for key in months if key[0] == party}
+    return latest_months(own, today).get(party)
 
 
 def below_pass_run(months: Mapping[tuple[str, Period], MonthScore], party: str,

@@ -130,6 +130,7 @@ def measure(repo: Repo, evaluation: Entity,
     unmatched: list[Unmatched] = []
     if not isinstance(party, str) or period is None:
         return found, unmatched
+    label = period.label
     for index, item in _measured(evaluation):
         activity, metric = item.get("activity"), item.get("metric")
         actual = as_decimal(item.get("actual"))
@@ -142,7 +143,7 @@ def measure(repo: Repo, evaluation: Entity,
             unmatched.append(Unmatched(evaluation.id, index, activity, metric, reason))
             continue
         found.append(Measurement(
-            party, period.label, evaluation.id, index, activity, metric, target.better,
+            party, label, evaluation.id, index, activity, metric, target.better,
             target.unit, target.target, actual, attainment(target.target, actual, target.better)))
     return found, unmatched
 

@@ -117,14 +117,24 @@ def _staff_ids(activity: Entity) -> set[str]:
     return {s for s in staff if isinstance(s, str)} if isinstance(staff, list) else set()
 
 
+def _crews(activities: list[Entity]) -> list[tuple[str, set[str], bool]]:
+    """Each activity's id, its staff and whether its access is privileged or remote."""
+    return [(a.id, _staff_ids(a), bool(_access(a) & set(SENSITIVE_ACCESS))) for a in activities]
+
+
 def staff_status(party: Entity, index: int, member: Mapping[str, Any], activities: list[Entity],
                  today: dt.date, window: int) -> StaffStatus | None:
+    return _staff_status(party, index, member, _crews(activities), today, window)
+
+
+def _staff_status(party: Entity, index: int, member: Mapping[str, Any],
+                  crews: list[tuple[str, set[str], bool]], today: dt.date,
+                  window: int) -> StaffStatus | None:
     ident = member.get("id")
     if not isinstance(ident, str):
         return None
-    assigned = sorted(a.id for a in activities if ident in _staff_ids(a))
-    sensitive = sorted(a.id for a in activities
-                       if ident in _staff_ids(a) and _access(a) & set(SENSITIVE_ACCESS))
+    assigned = sorted(a for a, staff, _sensitive in crews if ident in staff)
+    sensitive = sorted(a for a, staff, privileged in crews if ident in staff and privileged)
     certificate = member.get("certificate")
     cert_id, expires = "", None
     if isinstance(certificate, Mapping):
@@ -163,10 +173,11 @@ def staff_audit(repo: Repo, settings: VendorSettings, today: dt.date,
             continue
         activities = by_party.get(party.id, [])
         active = tuple(sorted(a.id for a in activities))
+        crews = _crews(activities)  # once per party, not once per staff member
         members = party.get("staff")
         for index, member in enumerate(members if isinstance(members, list) else []):
             if isinstance(member, Mapping):
-                status = staff_status(party, index, member, activities, today, cert_window)
+                status = _staff_status(party, index, member, crews, today, cert_window)
                 if status is not None:
                     staff.append(status)
         certs = party.get("certifications")

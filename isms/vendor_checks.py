@@ -17,7 +17,7 @@ from isms.model import Entity
 from isms.numbers import fixed, plain
 from isms.outsourcing_config import activity_risk_settings, vendor_settings
 from isms.periods import Period, last_complete_month, month_of, months_between, parse_period
-from isms.scorecard import below_pass_run, latest_month, month_scores
+from isms.scorecard import MonthScores, below_pass_run, latest_months
 from isms.sla import measure, sla_targets
 from isms.staff import staff_audit
 
@@ -158,10 +158,11 @@ def sla_breaches(ctx: Context) -> Iterator[Finding]:
 @check(V_GRADE)
 def grades(ctx: Context) -> Iterator[Finding]:
     settings = vendor_settings(ctx.repo.config.raw)
-    months = month_scores(ctx.repo, settings)
-    for party in sorted({p for p, _ in months}):
-        last = latest_month(months, party, ctx.today)
-        if last is None or last.grade not in ("fair", "fail") or last.score is None:
+    months = MonthScores(ctx.repo, settings)
+    latest = latest_months(months, ctx.today)
+    for party in sorted(latest):
+        last = latest[party]
+        if last.grade not in ("fair", "fail") or last.score is None:
             continue
         evaluation = ctx.repo.by_id.get(last.evaluation)
         if evaluation is None:

@@ -290,3 +290,21 @@ def test_graph_is_built_once_per_loaded_repository():
     loaded = load_repo(Path(REPO / OUTSOURCING))
     assert build_graph(loaded) is build_graph(loaded) is graph_for(loaded.repo, loaded.catalogs)
     assert build_graph(load_repo(Path(REPO / OUTSOURCING))) is not build_graph(loaded)
+
+
+def test_fast_built_graph_is_a_consistent_networkx_graph():
+    """graph.build writes networkx's adjacency dicts directly (for speed); the result must be
+    exactly what the public API would build, with both views of every edge the same dict."""
+    from isms.engine import load_repo
+    from isms.graph import build_graph
+
+    g = build_graph(load_repo(REPO))
+    public = nx.DiGraph()
+    public.add_nodes_from(g.nodes(data=True))
+    public.add_edges_from(g.edges(data=True))
+    assert nx.utils.graphs_equal(g, public)
+    assert list(g.nodes) == list(public.nodes) and list(g.edges) == list(public.edges)
+    for u, v in g.edges:
+        assert g.pred[v][u] is g.succ[u][v]
+    assert sum(len(p) for p in g.pred.values()) == g.number_of_edges()
+    assert set(g.pred) == set(g.succ) == set(g.nodes)
