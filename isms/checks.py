@@ -45,6 +45,9 @@ class Check:
     rules: tuple[Rule, ...]
     scope: str  # "file" (content and config only), "entity" or "repo"
     func: Callable[..., Iterable[Finding]]
+    # A file check that can only fire when the file's text contains one of these strings
+    # (see :func:`run_file_checks`).
+    only_if: tuple[str, ...] = ()
 
 
 CHECKS: list[Check] = []
@@ -60,33 +63,45 @@ CHECK_MODULES: tuple[str, ...] = (
 )
 
 
+_MODULES_LOADED: list[bool] = []
+
+
 def load_check_modules() -> None:
+    if _MODULES_LOADED:
+        return  # the per-file stage asks once per file
     import importlib
 
     for name in CHECK_MODULES:
         importlib.import_module(name)
+    _MODULES_LOADED.append(True)
 
 
-def check(*rules: Rule, scope: str = "repo") -> Callable[[Callable[..., Iterable[Finding]]],
-                                                         Callable[..., Iterable[Finding]]]:
+def check(*rules: Rule, scope: str = "repo", only_if: tuple[str, ...] = ()
+          ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
-        CHECKS.append(Check(func.__name__, rules, scope, func))
+        CHECKS.append(Check(func.__name__, rules, scope, func, only_if))
         return func
 
     return register
 
 
-def run_file_checks(entity: Entity, config: Config) -> list[Finding]:
+def run_file_checks(entity: Entity, config: Config, source: str | None = None) -> list[Finding]:
     """Checks that depend only on one file's content and the configuration.
 
     They run in the per-file stage, so they are spread over worker processes and cached with
-    the file's parse and schema results.
+    the file's parse and schema results. With the file's ``source`` text, a check declared
+    ``only_if`` some strings is skipped when none of them is in it: a value can only contain
+    a string its source spells out, unless an escape sequence (a backslash) builds it.
     """
     load_check_modules()
     out: list[Finding] = []
+    escapes = source is None or "\\" in source
     for c in CHECKS:
-        if c.scope == "file":
-            out.extend(c.func(entity, config))
+        if c.scope != "file":
+            continue
+        if c.only_if and not escapes and not any(s in source for s in c.only_if):  # type: ignore[operator]
+            continue
+        out.extend(c.func(entity, config))
     return out
 
 
@@ -656,7 +671,7 @@ def _match_paths(data: Any, pattern: tuple[str, ...], path: JsonPath = ()) -> It
         if isinstance(data, list):
             for i, item in enumerate(data):
                 yield from _match_paths(item, rest, (*path, i))
-    elif isinstance(data, Mapping) and head in data:
+    elif (type(data) is dict or isinstance(data, Mapping)) and head in data:
         yield from _match_paths(data[head], rest, (*path, head))
 
 
@@ -685,14 +700,10 @@ def translations(entity: Entity, config: Config) -> Iterator[Finding]:
 _TODO = re.compile(r"\bTODO\b")
 
 
-@check(T_TODO, scope="file")
+@check(T_TODO, scope="file", only_if=("TODO",))
 def todo_markers(entity: Entity, config: Config) -> Iterator[Finding]:
-    import json
-
     from isms.loader import iter_strings
 
-    if "TODO" not in json.dumps(entity.data, ensure_ascii=False):
-        return  # one C-level pass instead of walking every string of every clean file
     for path, value in iter_strings(entity.data):
         if _TODO.search(value):
             snippet = value.strip().splitlines()[0][:60]

@@ -124,7 +124,7 @@ def file_result(parsed: Parsed, config: Config | None = None) -> FileResult:
             if isinstance(ident, str) and ident:
                 entity = Entity(str(kind), ident, rel, data, parsed.marks)
                 if config is not None:
-                    findings.extend(_checks.run_file_checks(entity, config))
+                    findings.extend(_checks.run_file_checks(entity, config, parsed.source))
     return FileResult(rel, tuple(findings), entity)
 
 

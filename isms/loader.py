@@ -156,6 +156,7 @@ class Parsed:
     marks: Mapping[JsonPath, tuple[int, int]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""
+    source: str | None = None  # the text parsed, for checks that screen it first
 
 
 class _Abort(Exception):
@@ -575,10 +576,10 @@ def parse_text(text: str, path: str, limits: Limits = Limits()) -> Parsed:
     except _Unusual:
         pass
     else:
-        return Parsed(path, data, _TextMarks(text, path, limits), [])
+        return Parsed(path, data, _TextMarks(text, path, limits), [], source=text)
     builder = _Builder(text, path, limits)
     data = builder.build()
-    return Parsed(path, data, builder.marks, builder.findings)
+    return Parsed(path, data, builder.marks, builder.findings, source=text)
 
 
 def parse_text_carefully(text: str, path: str, limits: Limits = Limits()) -> Parsed:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import TODAY, findings_of
 
 
@@ -111,6 +113,16 @@ def test_single_language_repo_accepts_plain_strings(cli, make_repo):
     config.write_text(config.read_text().replace("languages: [en, zh]", "languages: [en]"))
     run = cli("check", str(repo), "--today", TODAY, "--format", "json")
     assert {f[0] for f in findings_of(run)} == {"T002"}
+
+
+@pytest.mark.parametrize("written", ['"\\x54ODO: fill in"', '"TO\\\n  DO: fill in"', "'TODO: fill in'"])
+def test_todo_built_by_escapes_is_still_found(cli, make_repo, written):
+    # T002 is skipped for files whose text has no "TODO"; escapes can build one without it.
+    repo = make_repo("text")
+    policy = repo / "policies" / "POL-02-markup.yaml"
+    policy.write_text(policy.read_text() + f"text: {{en: {written}, zh: 待补充}}\n")
+    run = cli("check", str(repo), "--today", TODAY, "--format", "json", "--select", "T002")
+    assert ("T002", "policies/POL-02-markup.yaml") in {(f[0], f[1]) for f in findings_of(run)}
 
 
 def test_repo_catalog_folder_adds_a_framework(cli, make_repo):
