@@ -105,14 +105,29 @@ def run_file_checks(entity: Entity, config: Config, source: str | None = None) -
     return out
 
 
-def run_checks(ctx: Context) -> list[Finding]:
+# Checks that read the dependency graph (directly or through control states). They share one
+# graph build, so a split of the whole-repository stage over two processes keeps them together.
+GRAPH_CHECK_MODULES = ("isms.control_checks", "isms.graph_checks", "isms.risk_checks")
+
+
+def stage_checks(graph: bool) -> list[Check]:
+    """The entity and repository checks that read the graph (``graph``), or the others."""
     load_check_modules()
+    return [c for c in CHECKS if c.scope != "file"
+            and (c.func.__module__ in GRAPH_CHECK_MODULES) == graph]
+
+
+def run_checks(ctx: Context, checks: Iterable[Check] | None = None) -> list[Finding]:
+    """Run ``checks`` (every entity and repository check when None) on ``ctx``."""
+    load_check_modules()
+    chosen = [c for c in (CHECKS if checks is None else checks) if c.scope != "file"]
     out: list[Finding] = []
-    entity_checks = [c for c in CHECKS if c.scope == "entity"]
-    for entity in ctx.repo.entities:
-        for c in entity_checks:
-            out.extend(c.func(entity, ctx))
-    for c in CHECKS:
+    entity_checks = [c for c in chosen if c.scope == "entity"]
+    if entity_checks:
+        for entity in ctx.repo.entities:
+            for c in entity_checks:
+                out.extend(c.func(entity, ctx))
+    for c in chosen:
         if c.scope == "repo":
             out.extend(c.func(ctx))
     return out

@@ -497,16 +497,15 @@ def _plain_data(text: str, max_depth: int) -> Any:
                             continue
                         keys[-1] = _NO_KEY
                         if not event.style and (not value or value[0] in _RESOLVABLE_FIRST):
-                            value = _typed(resolve(yaml.ScalarNode, value, event.implicit),
-                                           value)
+                            value = _plain_scalar(resolve, value, event.implicit)
                         top[key] = value
                         continue
                     if not event.style and (not value or value[0] in _RESOLVABLE_FIRST):
-                        value = _typed(resolve(yaml.ScalarNode, value, event.implicit), value)
+                        value = _plain_scalar(resolve, value, event.implicit)
                     top.append(value)
                     continue
                 if not event.style and (not value or value[0] in _RESOLVABLE_FIRST):
-                    value = _typed(resolve(yaml.ScalarNode, value, event.implicit), value)
+                    value = _plain_scalar(resolve, value, event.implicit)
                 root = value
             elif cls is _MAP_START or cls is _SEQ_START:
                 if event.anchor is not None or event.tag is not None or \
@@ -544,6 +543,25 @@ def _careful_marks(text: str, path: str, limits: Limits) -> Marks:
     builder = _Builder(text, path, limits)
     builder.build()
     return builder.marks
+
+
+# Plain scalars that need resolving repeat a lot (dates, versions, statuses, numbers): their
+# typed values are immutable, so they are remembered. Bounded: short values, and cleared when
+# full.
+_RESOLVED: dict[str, Any] = {}
+
+
+def _plain_scalar(resolve: Any, value: str, implicit: Any) -> Any:
+    try:
+        return _RESOLVED[value]
+    except KeyError:
+        pass
+    typed = _typed(resolve(yaml.ScalarNode, value, implicit), value)
+    if len(value) <= 64:
+        if len(_RESOLVED) >= 8192:
+            _RESOLVED.clear()
+        _RESOLVED[value] = typed
+    return typed
 
 
 class _TextMarks(Mapping[JsonPath, tuple[int, int]]):
