@@ -15,7 +15,7 @@ import hashlib
 import json
 import marshal
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,12 +217,14 @@ def _hit(rel: str, entry: Entry, findings: tuple[Finding, ...]) -> FileResult:
 
 
 def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
-               jobs: int | None, *, entities: bool = True) -> list[FileResult]:
+               jobs: int | None, *, entities: bool = True,
+               meanwhile: Callable[[], object] | None = None) -> list[FileResult]:
     """The per-file stage for every file: cached results where the content is unchanged,
     the rest parsed and validated, in parallel processes when there are many.
 
     A file whose ``stat`` is what the cache recorded is not even read. With ``entities``
-    False, cached files' entities stay on disk (see :func:`fill_entities`).
+    False, cached files' entities stay on disk (see :func:`fill_entities`). ``meanwhile``
+    runs in this process while worker processes parse, when there are any.
     """
     root, limits = config.root, config.limits
     store = cache is not None
@@ -268,6 +270,8 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
         batches = [rels[i:i + size] for i in range(0, len(rels), size)]
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             outcomes = pool.map(_work_batch, [(config, store, b) for b in batches])
+            if meanwhile is not None:
+                meanwhile()
             for batch, blob in zip(batches, outcomes, strict=True):
                 for rel, work in zip(batch, _unbatch(blob), strict=True):
                     results[rel] = _from_work(config, rel, work)
@@ -425,7 +429,8 @@ def _run_check(path: Path, options: CheckOptions) -> CheckResult:
 
     files, findings = discover(root, config.folders, config.ignore)
     cache = FileCache.open(root, cache_key(config)) if options.use_cache else None
-    results = load_files(config, files, cache, options.jobs, entities=False)
+    results = load_files(config, files, cache, options.jobs, entities=False,
+                         meanwhile=_import_graph)
     for result in results:
         findings.extend(result.findings)
     loaded: Loaded | None = None
@@ -515,6 +520,13 @@ def _whole_repo(loaded: Loaded, today: dt.date, jobs: int | None = None) -> list
     if theirs is None or child.exitcode != 0:
         theirs = _checks.run_checks(ctx, others)
     return [*found, *theirs]
+
+
+def _import_graph() -> object:
+    """Import networkx (a tenth of a second) while workers parse, not after them."""
+    import networkx
+
+    return networkx
 
 
 def _start_methods() -> list[str]:
