@@ -37,7 +37,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from isms import __version__
 from isms.config import Config
@@ -144,9 +144,11 @@ def _entity_from_json(text: str | None) -> EntityRecord | None:
     return None
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One file's row, as read at the start of the run (the entity data stays on disk)."""
+class Entry(NamedTuple):
+    """One file's row, as read at the start of the run (the entity data stays on disk).
+
+    A named tuple rather than a dataclass: ten thousand of them are made on every run, straight
+    from the database's rows."""
 
     sig: str
     sha: str
@@ -200,10 +202,12 @@ class FileCache:
             cache._db = db
             cache.written_at = int(meta["written_at"]) if meta.get("written_at", "").isdigit() \
                 else 0
-            for rel, sig, sha, dig, findings, disk in db.execute(
-                    "SELECT rel, sig, sha, digest, findings, disk FROM files"):
-                if all(isinstance(x, str) for x in (rel, sig, sha, dig, findings, disk)):
-                    cache.index[rel] = Entry(sig, sha, dig, findings, disk)
+            # SQLite columns hold any type; rows of ours hold text only.
+            rows = db.execute(
+                "SELECT rel, sig, sha, digest, findings, disk FROM files WHERE "
+                + " AND ".join(f"typeof({c}) = 'text'"
+                               for c in ("rel", "sig", "sha", "digest", "findings", "disk")))
+            cache.index = {row[0]: Entry._make(row[1:]) for row in rows}
             cache.stage = _stage_from(meta)
         except (sqlite3.Error, ValueError, KeyError):
             if cache._db is not None:
