@@ -564,17 +564,22 @@ def _plain_scalar(resolve: Any, value: str, implicit: Any) -> Any:
     return typed
 
 
-class _TextMarks(Mapping[JsonPath, tuple[int, int]]):
-    """Marks of text parsed by :func:`_plain_data`, made by the careful builder when first
-    asked for (to place a finding), which in a clean repository is never."""
+class _DeferredMarks(Mapping[JsonPath, tuple[int, int]]):
+    """Marks made by the careful builder the first time one is asked for (to place a
+    finding), which in a clean repository is never."""
 
-    def __init__(self, text: str, path: str, limits: Limits) -> None:
-        self._text, self._path, self._limits = text, path, limits
+    def __init__(self, path: str, limits: Limits) -> None:
+        self._path, self._limits = path, limits
         self._marks: Marks | None = None
+
+    def _source(self) -> str | None:
+        raise NotImplementedError
 
     def _load(self) -> Marks:
         if self._marks is None:
-            self._marks = _careful_marks(self._text, self._path, self._limits)
+            text = self._source()
+            self._marks = _careful_marks(text, self._path, self._limits) if text is not None \
+                else {}
         return self._marks
 
     def __getitem__(self, key: JsonPath) -> tuple[int, int]:
@@ -585,6 +590,17 @@ class _TextMarks(Mapping[JsonPath, tuple[int, int]]):
 
     def __len__(self) -> int:
         return len(self._load())
+
+
+class _TextMarks(_DeferredMarks):
+    """Marks of text parsed by :func:`_plain_data` in this process."""
+
+    def __init__(self, text: str, path: str, limits: Limits) -> None:
+        super().__init__(path, limits)
+        self._text = text
+
+    def _source(self) -> str | None:
+        return self._text
 
 
 def parse_text(text: str, path: str, limits: Limits = Limits()) -> Parsed:
@@ -642,12 +658,7 @@ def read_stat(root: Path, rel: str, limits: Limits
             if not stat.S_ISREG(info.st_mode):
                 return None, [make(Y_UNREADABLE, rel, 1, 1, "not a regular file")], info
             if info.st_size > limits.max_file_bytes:
-                return None, [make(
-                    Y_TOO_LARGE, rel, 1, 1,
-                    f"file is {info.st_size:,} bytes, over the cap of {limits.max_file_bytes:,}",
-                    "split the file, move it out of the ISMS folders, "
-                    "or raise checks.max_file_bytes",
-                )], info
+                return None, [_too_large(rel, f"{info.st_size:,} bytes, over", limits)], info
             chunks = []
             remaining = limits.max_file_bytes + 1  # a file that grows while read stays capped
             while remaining > 0:
@@ -657,19 +668,19 @@ def read_stat(root: Path, rel: str, limits: Limits
                 chunks.append(chunk)
                 remaining -= len(chunk)
             raw = b"".join(chunks) if len(chunks) != 1 else chunks[0]
-            if len(raw) > limits.max_file_bytes:
-                return None, [make(
-                    Y_TOO_LARGE, rel, 1, 1,
-                    f"file is over the cap of {limits.max_file_bytes:,} bytes",
-                    "split the file, move it out of the ISMS folders, "
-                    "or raise checks.max_file_bytes",
-                )], info
+            if len(raw) > limits.max_file_bytes:  # it grew while it was read
+                return None, [_too_large(rel, "over", limits)], info
             return raw, [], info
         finally:
             os.close(fd)
     except OSError as exc:
         return None, [make(Y_UNREADABLE, rel, 1, 1,
                            f"cannot read file: {exc.strerror or exc}")], info
+
+
+def _too_large(rel: str, size: str, limits: Limits) -> Finding:
+    return make(Y_TOO_LARGE, rel, 1, 1, f"file is {size} the cap of {limits.max_file_bytes:,}",
+                "split the file, move it out of the ISMS folders, or raise checks.max_file_bytes")
 
 
 def read_file(root: Path, rel: str, limits: Limits) -> Parsed:
@@ -680,33 +691,17 @@ def read_file(root: Path, rel: str, limits: Limits) -> Parsed:
     return parse_bytes(raw, rel, limits)
 
 
-class LazyMarks(Mapping[JsonPath, tuple[int, int]]):
-    """Line marks of a file that was not parsed in this process (cache hit, worker process).
-
-    Marks are only needed to place a finding; the file is parsed again the first time one is
-    asked for, which in a clean repository is never.
-    """
+class LazyMarks(_DeferredMarks):
+    """Line marks of a file that was not parsed in this process (cache hit, worker process):
+    the file is read and parsed again the first time one is asked for."""
 
     def __init__(self, root: Path, rel: str, limits: Limits) -> None:
-        self._root, self._rel, self._limits = root, rel, limits
-        self._marks: Marks | None = None
+        super().__init__(rel, limits)
+        self._root = root
 
-    def _load(self) -> Marks:
-        if self._marks is None:
-            raw, _problems = read_raw(self._root, self._rel, self._limits)
-            text = decode(raw, self._rel)[0] if raw is not None else None
-            self._marks = _careful_marks(text, self._rel, self._limits) if text is not None \
-                else {}
-        return self._marks
-
-    def __getitem__(self, key: JsonPath) -> tuple[int, int]:
-        return self._load()[key]
-
-    def __iter__(self) -> Iterator[JsonPath]:
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
+    def _source(self) -> str | None:
+        raw, _problems = read_raw(self._root, self._path, self._limits)
+        return decode(raw, self._path)[0] if raw is not None else None
 
 
 def parse_bytes(raw: bytes, rel: str, limits: Limits) -> Parsed:

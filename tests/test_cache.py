@@ -108,6 +108,10 @@ def test_role_added_to_config_clears_cached_role_findings(cli, make_repo):
     assert "R006" not in {f["code"] for f in json.loads(out)["findings"]}
 
 
+def _tamper(repo, *statements):
+    _foreign_sqlite(repo / CACHE_DIR / CACHE_FILE, statements)
+
+
 def _foreign_sqlite(path, statements):
     db = sqlite3.connect(path)
     with db:
@@ -147,14 +151,11 @@ def test_tampered_rows_are_not_trusted(cli, make_repo):
     repo = make_repo("doc_control")
     expected = _check(cli, repo, "--no-cache")
     _check(cli, repo)
-    db = sqlite3.connect(repo / CACHE_DIR / CACHE_FILE)
-    with db:
-        db.execute("""UPDATE files SET findings = '[["elsewhere.yaml", 1, 1, "ZZ999", "forged",
-                      3, "", ""]]'""")
-        db.execute("""UPDATE files SET entity = '["policy", 42, "not a mapping"]'""")
-        db.execute("""UPDATE meta SET value = '[["x.yaml", 1, 1, "R001", "forged", 3, "", ""]]'
-                      WHERE name = 'stage_findings'""")
-    db.close()
+    _tamper(repo, """UPDATE files SET findings = '[["elsewhere.yaml", 1, 1, "ZZ999", "forged",
+                     3, "", ""]]'""",
+            """UPDATE files SET entity = '["policy", 42, "not a mapping"]'""",
+            """UPDATE meta SET value = '[["x.yaml", 1, 1, "R001", "forged", 3, "", ""]]'
+               WHERE name = 'stage_findings'""")
     assert _check(cli, repo) == expected
 
 
@@ -162,11 +163,9 @@ def test_entity_that_does_not_match_its_digest_is_parsed_again(cli, make_repo):
     repo = make_repo("references")
     expected = _check(cli, repo, "--no-cache")
     _check(cli, repo)
-    db = sqlite3.connect(repo / CACHE_DIR / CACHE_FILE)
-    with db:  # a stored entity changed behind the cache's back: a dangling reference vanishes
-        db.execute("""UPDATE files SET entity = replace(entity, 'POL-99', 'POL-01')""")
-        db.execute("DELETE FROM meta WHERE name LIKE 'stage_%'")
-    db.close()
+    # A stored entity changed behind the cache's back: its dangling reference would vanish.
+    _tamper(repo, "UPDATE files SET entity = replace(entity, 'POL-99', 'POL-01')",
+            "DELETE FROM meta WHERE name LIKE 'stage_%'")
     assert _check(cli, repo) == expected
 
 
