@@ -47,9 +47,8 @@ CACHE_DIR = ".isms_cache"
 CACHE_FILE = "cache-v2.sqlite"
 FORMAT = 2
 
-# A record is what one file contributes: its findings and, when usable, (kind, id, data).
+# An entity as stored: (kind, id, data).
 EntityRecord = tuple[str, str, dict[str, Any]]
-Record = tuple[tuple[Finding, ...], EntityRecord | None]
 
 # A stat signature younger than this (relative to the run that took it) is not trusted.
 RACY_NS = 3_000_000_000
@@ -248,6 +247,18 @@ class FileCache:
     def findings(self, rel: str, entry: Entry) -> tuple[Finding, ...] | None:
         return findings_from_json(entry.findings, rel)
 
+    def disk(self, entry: Entry) -> tuple[str, ...]:
+        """The repository files the entry's entity names (nothing, if the row is malformed)."""
+        if entry.disk == "[]":
+            return ()
+        try:
+            paths = json.loads(entry.disk)
+        except ValueError:
+            return ()
+        if isinstance(paths, list) and all(isinstance(x, str) for x in paths):
+            return tuple(paths)
+        return ()
+
     def entities(self, wanted: Mapping[str, str]) -> dict[str, EntityRecord]:
         """The stored entities of the files in ``wanted`` (path → entity digest); a row whose
         entity does not match its digest, or cannot be read, is left out."""
@@ -266,9 +277,10 @@ class FileCache:
             return {}
         return out
 
-    def put(self, rel: str, sig: str, sha: str, findings: Iterable[Finding], disk: str,
-            stored: str | None, entity_digest: str) -> None:
-        self._rows[rel] = (sig, sha, entity_digest, findings_to_json(findings), disk, stored)
+    def put(self, rel: str, sig: str, sha: str, findings: Iterable[Finding],
+            disk: Iterable[str], stored: str | None, entity_digest: str) -> None:
+        self._rows[rel] = (sig, sha, entity_digest, findings_to_json(findings),
+                           json.dumps(list(disk), ensure_ascii=False), stored)
         self._used.add(rel)
 
     # --- whole repository -------------------------------------------------------------------

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from isms.datetext import DATE_FORMS, parse_date
 from isms.errors import UsageError
 from isms.i18n import natural_key
-from isms.import_plan import CREATE, UNCHANGED, UPDATE, EntityChange, ImportPlan, Problem, diff
+from isms.import_plan import EntityChange, ImportPlan, Problem, action_of
 from isms.scaffold import FOLDER_OF_KIND, ID_PATTERN
 
 if TYPE_CHECKING:
@@ -359,11 +359,7 @@ def plan_comply_import(repo: Repo, catalogs: Catalogs, directory: Path,
             for f in findings:
                 planner.problems.append(Problem(doc.source, f"{ident} {f.json_path}: {f.message}"))
             continue
-        if existing is not None:
-            action = UNCHANGED if data == dict(existing.data) else UPDATE
-            diffs = diff(existing.data, data) if action == UPDATE else ()
-        else:
-            action, diffs = CREATE, diff(None, data)
+        action, diffs = action_of(existing.data if existing is not None else None, data)
         changes.append(EntityChange(kind, ident, action, rel, data, diffs, doc.source,
                                     f"Imported by `isms import comply` from {doc.source}."))
     ordered = sorted(planner.problems, key=lambda p: (p.where, p.severity, p.message))

@@ -12,16 +12,15 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import json
 import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from isms import checks as _checks  # noqa: F401  (registers the structural checks)
-from isms.cache import Entry, FileCache, Record, cache_key, digest, entity_json, signature
+from isms.cache import EntityRecord, FileCache, cache_key, digest, entity_json, signature
 from isms.catalogs import Catalogs, load_catalogs
 from isms.config import Config, find_root, load_config
 from isms.errors import UsageError
@@ -132,7 +131,16 @@ def file_result(parsed: Parsed, config: Config | None = None) -> FileResult:
 # Below this many files to parse, a process pool costs more to start than it saves.
 AUTO_PARALLEL_MIN = 600
 
-_Work = tuple[Record, str, str, str | None, str, tuple[str, ...]]
+class _Work(NamedTuple):
+    """What the per-file stage makes of one file, in plain data (it crosses processes)."""
+
+    findings: tuple[Finding, ...]
+    entity: EntityRecord | None
+    sha: str = ""  # of the bytes; "" when the cache is not in use or the file was not read
+    sig: str = ""  # stat signature of the file that was read
+    stored: str | None = None  # the entity as the cache stores it
+    digest: str = ""  # of ``stored``
+    disk: tuple[str, ...] = ()
 
 
 def disk_paths(kind: str, data: Mapping[str, Any]) -> tuple[str, ...]:
@@ -143,49 +151,43 @@ def disk_paths(kind: str, data: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(v for _p, v in iter_spec(data, "files") if isinstance(v, str))
 
 
-def _process(rel: str, raw: bytes, config: Config, store: bool) -> tuple[FileResult, _Work]:
+def _process(rel: str, raw: bytes, info: os.stat_result | None, config: Config,
+             store: bool) -> tuple[FileResult, _Work]:
     """Parse, validate and check one file's bytes; the result and its storable form."""
     result = file_result(parse_bytes(raw, rel, config.limits), config)
     e = result.entity
     entity = (e.kind, e.id, dict(e.data)) if e is not None else None
     stored = entity_json(entity) if store and entity is not None else None
-    entity_digest = digest(stored.encode("utf-8")) if stored is not None else ""
-    disk = disk_paths(e.kind, e.data) if e is not None else ()
-    sha = digest(raw) if store else ""
-    return result, ((result.findings, entity), sha, "", stored, entity_digest, disk)
+    work = _Work(result.findings, entity, digest(raw) if store else "",
+                 signature(info) if info is not None else "", stored,
+                 digest(stored.encode("utf-8")) if stored is not None else "",
+                 disk_paths(e.kind, e.data) if e is not None else ())
+    return replace(result, sha=work.sha, digest=work.digest, disk=work.disk), work
 
 
 def _work(rel: str, config: Config, store: bool) -> _Work:
-    """Per-file stage for one file: read, parse, validate; returns plain data."""
+    """Per-file stage for one file: read, parse, validate."""
     raw, problems, info = read_stat(config.root, rel, config.limits)
     if raw is None:
-        return (tuple(problems), None), "", "", None, "", ()
-    _result, work = _process(rel, raw, config, store)
-    record, sha, _sig, stored, entity_digest, disk = work
-    return record, sha, signature(info) if info is not None else "", stored, entity_digest, disk
+        return _Work(tuple(problems), None)
+    return _process(rel, raw, info, config, store)[1]
 
 
 def _work_batch(task: tuple[Config, bool, list[str]]) -> bytes:
     """The per-file stage of a batch of files, in a worker process.
 
-    The result goes back as one ``marshal`` blob: it holds only dicts, lists, strings and
-    numbers, which marshal writes about four times faster than pickle (no memo), and it comes
-    from a process this run forked, never from disk.
+    The result goes back as one ``marshal`` blob: it holds only tuples, dicts, lists, strings
+    and numbers, which marshal writes about four times faster than pickle (no memo), and it
+    comes from a process this run forked, never from disk.
     """
     config, store, rels = task
-    out = []
-    for rel in rels:
-        (findings, entity), sha, sig, stored, entity_digest, disk = _work(rel, config, store)
-        out.append((_plain(findings), entity, sha, sig, stored, entity_digest, disk))
-    return marshal.dumps(out)
+    return marshal.dumps([(_plain(w.findings), *w[1:]) for w in
+                          (_work(rel, config, store) for rel in rels)])
 
 
 def _unbatch(blob: bytes) -> list[_Work]:
-    works: list[_Work] = []
-    for plain, entity, sha, sig, stored, entity_digest, disk in marshal.loads(blob):  # noqa: S302
-        findings = tuple(_from_plain(plain))
-        works.append(((findings, entity), sha, sig, stored, entity_digest, tuple(disk)))
-    return works
+    return [_Work(tuple(_from_plain(plain)), *rest)
+            for plain, *rest in marshal.loads(blob)]  # noqa: S302
 
 
 def auto_jobs(pending: int) -> int:
@@ -195,25 +197,11 @@ def auto_jobs(pending: int) -> int:
 
 
 def _from_work(config: Config, rel: str, work: _Work) -> FileResult:
-    (findings, entity), sha, _sig, _stored, entity_digest, disk = work
     made = None
-    if entity is not None:
-        kind, ident, data = entity
+    if work.entity is not None:
+        kind, ident, data = work.entity
         made = Entity(kind, ident, rel, data, LazyMarks(config.root, rel, config.limits))
-    return FileResult(rel, findings, made, sha, entity_digest, False, disk)
-
-
-def _hit(rel: str, entry: Entry, findings: tuple[Finding, ...]) -> FileResult:
-    disk: Any = []
-    if entry.disk != "[]":
-        try:
-            disk = json.loads(entry.disk)
-        except ValueError:
-            disk = None
-    if not (isinstance(disk, list) and all(isinstance(x, str) for x in disk)):
-        disk = []
-    return FileResult(rel, findings, None, entry.sha, entry.digest, bool(entry.digest),
-                      tuple(disk))
+    return FileResult(rel, work.findings, made, work.sha, work.digest, False, work.disk)
 
 
 def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
@@ -256,14 +244,14 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
             pending.append((rel, None, None))
             continue
         cache.use(rel)
-        results[rel] = _hit(rel, entry, findings)
+        results[rel] = FileResult(rel, findings, None, entry.sha, entry.digest,
+                                  bool(entry.digest), cache.disk(entry))
     workers = jobs if jobs is not None else auto_jobs(len(pending))
     if workers > 1 and len(pending) > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        context = multiprocessing.get_context("fork" if "fork" in _start_methods() else None)
         rels = [rel for rel, _, _ in pending]
         # Small batches keep both workers busy to the end; each costs one message.
         size = max(1, min(200, len(rels) // (workers * 16) or 1))
@@ -283,12 +271,8 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
                 if raw is None:
                     results[rel] = FileResult(rel, tuple(problems), None)
                     continue
-            result, work = _process(rel, raw, config, store)
-            record, sha, _sig, stored, entity_digest, disk = work
-            results[rel] = FileResult(rel, result.findings, result.entity, sha, entity_digest,
-                                      False, disk)
-            _store(cache, rel, (record, sha, signature(info) if info is not None else "",
-                                stored, entity_digest, disk))
+            results[rel], work = _process(rel, raw, info, config, store)
+            _store(cache, rel, work)
     ordered = [results[rel] for rel in files]
     if entities:
         ordered = fill_entities(config, ordered, cache)
@@ -296,10 +280,8 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
 
 
 def _store(cache: FileCache | None, rel: str, work: _Work) -> None:
-    (findings, _entity), sha, sig, stored, entity_digest, disk = work
-    if cache is not None and sha:
-        cache.put(rel, sig, sha, findings, json.dumps(list(disk), ensure_ascii=False),
-                  stored, entity_digest)
+    if cache is not None and work.sha:
+        cache.put(rel, work.sig, work.sha, work.findings, work.disk, work.stored, work.digest)
 
 
 def fill_entities(config: Config, results: list[FileResult], cache: FileCache | None

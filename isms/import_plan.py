@@ -97,6 +97,17 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[FieldDi
     return tuple(out)
 
 
+def action_of(existing: Mapping[str, Any] | None, data: Mapping[str, Any]
+              ) -> tuple[str, tuple[FieldDiff, ...]]:
+    """What importing ``data`` does to the entity ``existing`` (None: there is none yet), and
+    the fields it changes."""
+    if existing is None:
+        return CREATE, diff(None, data)
+    if data == dict(existing):
+        return UNCHANGED, ()
+    return UPDATE, diff(existing, data)
+
+
 def _show(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 70 else text[:67] + "..."

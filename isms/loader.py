@@ -155,7 +155,6 @@ class Parsed:
     data: Any = None
     marks: Mapping[JsonPath, tuple[int, int]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    digest: str = ""
     source: str | None = None  # the text parsed, for checks that screen it first
 
 

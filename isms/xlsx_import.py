@@ -44,7 +44,7 @@ from typing import Any
 
 from isms.datetext import DATE_FORMS, parse_date
 from isms.errors import UsageError
-from isms.import_plan import CREATE, UNCHANGED, UPDATE, EntityChange, ImportPlan, Problem, diff
+from isms.import_plan import EntityChange, ImportPlan, Problem, action_of
 from isms.model import REFS_BY_KIND, ROLE_FIELDS, Repo, iter_spec
 from isms.register_columns import (
     LAYOUTS,
@@ -707,11 +707,7 @@ class _Planner:
                 ok = False
             if not ok:
                 continue
-            if existing is not None:
-                action = UNCHANGED if data == dict(existing.data) else UPDATE
-                diffs = diff(existing.data, data) if action == UPDATE else ()
-            else:
-                action, diffs = CREATE, diff(None, data)
+            action, diffs = action_of(existing.data if existing is not None else None, data)
             rows = _rows_text(a.rows)
             changes.append(EntityChange(self.kind, a.id, action, rel, data, diffs,
                                         f"sheet {self.sheet!r} {rows}",
