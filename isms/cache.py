@@ -8,11 +8,11 @@ Two things are cached:
   mtime, ctime, inode), so an unchanged file is recognised without being read, as git's index
   does; a signature taken too close to the run that wrote it is not trusted (a file changed
   twice within one clock tick would keep its mtime), and the file is hashed again.
-* **The whole-repository stage** (entity and repository checks), keyed by everything it reads:
-  the digest of every entity's data, the file list, the configuration, the catalogs, the date
-  and the evidence files on disk. A commit that changes no data (a comment, a re-indent) reuses
-  it. It is reused only when every file it has findings in is byte-identical, so every line
-  number it reports is still right.
+* **The whole-repository stage** (entity and repository checks), keyed by everything it reads
+  (see :mod:`isms.stage`): the digest of every entity's stage view (its data with texts
+  reduced to whether they are blank), the file list, the configuration, the catalogs, the date
+  and the evidence files on disk. A commit that changes no data (a comment, a re-indent) or
+  only wording reuses it; findings in files whose bytes changed are placed again in them.
 
 Everything is keyed by the tool version, the schemas and the configuration that affects the
 per-file stage: a change to those starts a fresh cache.
@@ -32,6 +32,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
@@ -44,8 +45,8 @@ from isms.config import Config
 from isms.findings import RULES, Finding, Severity
 
 CACHE_DIR = ".isms_cache"
-CACHE_FILE = "cache-v2.sqlite"
-FORMAT = 2
+CACHE_FILE = "cache-v3.sqlite"
+FORMAT = 3
 
 # An entity as stored: (kind, id, data).
 EntityRecord = tuple[str, str, dict[str, Any]]
@@ -56,7 +57,8 @@ RACY_NS = 3_000_000_000
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE files (rel TEXT PRIMARY KEY, sig TEXT NOT NULL, sha TEXT NOT NULL, "
-    "digest TEXT NOT NULL, findings TEXT NOT NULL, disk TEXT NOT NULL, entity TEXT)",
+    "digest TEXT NOT NULL, findings TEXT NOT NULL, disk TEXT NOT NULL, "
+    "view_digest TEXT NOT NULL, entity TEXT, view TEXT)",
 )
 
 
@@ -154,15 +156,16 @@ class Entry(NamedTuple):
     digest: str  # of the entity's stored form; "" when the file has no entity
     findings: str  # JSON, decoded only when used
     disk: str  # JSON list of the repository files the entity names (see checks.disk_paths)
+    view_digest: str  # of the stored form of the entity's stage view
 
 
 @dataclass(frozen=True)
 class Stage:
-    """The cached whole-repository result and the files it needs unchanged."""
+    """The cached whole-repository result and the files' bytes its lines were read from."""
 
     key: str
     findings: tuple[Finding, ...]
-    shas: Mapping[str, str]
+    shas: str  # every file's SHA-256 in order (see stage.file_shas)
 
 
 @dataclass
@@ -174,10 +177,12 @@ class FileCache:
     stage: Stage | None = None
     written_at: int = 0
     _db: sqlite3.Connection | None = None
-    _rows: dict[str, tuple[str, str, str, str, str, str | None]] = field(default_factory=dict)
+    _rows: dict[str, tuple[str, str, str, str, str, str, str | None, str | None]] = field(
+        default_factory=dict)
     _signatures: dict[str, str] = field(default_factory=dict)
     _used: set[str] = field(default_factory=set)
     _stage_out: tuple[str, str, str] | None = None
+    _closed: bool = False
 
     @property
     def path(self) -> Path:
@@ -203,9 +208,9 @@ class FileCache:
                 else 0
             # SQLite columns hold any type; rows of ours hold text only.
             rows = db.execute(
-                "SELECT rel, sig, sha, digest, findings, disk FROM files WHERE "
-                + " AND ".join(f"typeof({c}) = 'text'"
-                               for c in ("rel", "sig", "sha", "digest", "findings", "disk")))
+                "SELECT rel, sig, sha, digest, findings, disk, view_digest FROM files WHERE "
+                + " AND ".join(f"typeof({c}) = 'text'" for c in (
+                    "rel", "sig", "sha", "digest", "findings", "disk", "view_digest")))
             cache.index = {row[0]: Entry._make(row[1:]) for row in rows}
             cache.stage = _stage_from(meta)
         except (sqlite3.Error, ValueError, KeyError):
@@ -259,14 +264,23 @@ class FileCache:
             return tuple(paths)
         return ()
 
-    def entities(self, wanted: Mapping[str, str]) -> dict[str, EntityRecord]:
-        """The stored entities of the files in ``wanted`` (path → entity digest); a row whose
-        entity does not match its digest, or cannot be read, is left out."""
+    def entities(self, wanted: Mapping[str, str], *, view: bool = False
+                 ) -> dict[str, EntityRecord]:
+        """The stored entities (or, with ``view``, their stage views) of the files in
+        ``wanted`` (path → digest); a row whose entity does not match its digest, or cannot be
+        read, is left out."""
         out: dict[str, EntityRecord] = {}
         if self._db is None or not wanted:
             return out
+        column = "view" if view else "entity"
+        if len(wanted) <= 50:
+            marks = ", ".join("?" * len(wanted))
+            query = f"SELECT rel, {column} FROM files WHERE rel IN ({marks})"
+            args: tuple[str, ...] = tuple(wanted)
+        else:
+            query, args = f"SELECT rel, {column} FROM files", ()
         try:
-            for rel, text in self._db.execute("SELECT rel, entity FROM files"):
+            for rel, text in self._db.execute(query, args):
                 expected = wanted.get(rel)
                 if expected and isinstance(text, str) and \
                         hashlib.sha256(text.encode("utf-8")).hexdigest() == expected:
@@ -278,16 +292,16 @@ class FileCache:
         return out
 
     def put(self, rel: str, sig: str, sha: str, findings: Iterable[Finding],
-            disk: Iterable[str], stored: str | None, entity_digest: str) -> None:
+            disk: Iterable[str], stored: str | None, entity_digest: str,
+            view: str | None, view_digest: str) -> None:
         self._rows[rel] = (sig, sha, entity_digest, findings_to_json(findings),
-                           json.dumps(list(disk), ensure_ascii=False), stored)
+                           json.dumps(list(disk), ensure_ascii=False), view_digest, stored, view)
         self._used.add(rel)
 
     # --- whole repository -------------------------------------------------------------------
 
-    def stage_put(self, key: str, findings: Iterable[Finding], shas: Mapping[str, str]) -> None:
-        self._stage_out = (key, findings_to_json(findings),
-                           json.dumps(dict(sorted(shas.items())), separators=(",", ":")))
+    def stage_put(self, key: str, findings: Iterable[Finding], shas: str) -> None:
+        self._stage_out = (key, findings_to_json(findings), shas)
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -302,6 +316,8 @@ class FileCache:
     def save(self) -> None:
         """Write what changed in one transaction; any failure leaves the cache as it was
         (or absent) and the run unaffected. Rows of files that are gone are deleted."""
+        if self._closed:
+            return
         stale = set(self.index) - self._used
         renewed = {rel: self._trusted(sig) for rel, sig in self._signatures.items()}
         renewed = {rel: sig for rel, sig in renewed.items()
@@ -313,6 +329,10 @@ class FileCache:
             if db is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._discard()
+                for old in self.path.parent.glob("cache-v*"):
+                    if not old.name.startswith(CACHE_FILE):
+                        with contextlib.suppress(OSError):
+                            old.unlink()  # an earlier format's cache: never read again
                 db = _connect(self.path)
                 with db:
                     for statement in _SCHEMA:
@@ -326,9 +346,8 @@ class FileCache:
             with db:
                 db.executemany("DELETE FROM files WHERE rel = ?", [(r,) for r in sorted(stale)])
                 db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(rel, self._trusted(sig), sha, dig, findings, disk, entity)
-                     for rel, (sig, sha, dig, findings, disk, entity)
+                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(rel, self._trusted(sig), *row) for rel, (sig, *row)
                      in sorted(self._rows.items())])
                 db.executemany("UPDATE files SET sig = ? WHERE rel = ?",
                                [(sig, rel) for rel, sig in sorted(renewed.items())])
@@ -341,9 +360,11 @@ class FileCache:
             pass  # a read-only checkout or a full disk simply runs without a cache
 
     def close(self) -> None:
+        """Close the database; the cache is then spent (a later save writes nothing)."""
         if self._db is not None:
             self._db.close()
             self._db = None
+        self._closed = True
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -365,19 +386,17 @@ def _schema_of(db: sqlite3.Connection) -> tuple[str, ...]:
     return tuple(sorted(tables))
 
 
+_HEX_OR_DASH = re.compile(r"[0-9a-f-]*")
+
+
 def _stage_from(meta: Mapping[str, str]) -> Stage | None:
     key, findings, shas = (meta.get(k) for k in ("stage_key", "stage_findings", "stage_shas"))
     if not (key and findings and shas):
         return None
     decoded = findings_from_json(findings)
-    try:
-        files = json.loads(shas)
-    except ValueError:
+    if decoded is None or len(shas) % 64 or not _HEX_OR_DASH.fullmatch(shas):
         return None
-    if decoded is None or not isinstance(files, dict) or \
-            not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
-        return None
-    return Stage(key, decoded, files)
+    return Stage(key, decoded, shas)
 
 
 def clear(root: Path) -> bool:

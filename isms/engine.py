@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -35,6 +34,7 @@ from isms.loader import (
 )
 from isms.model import Entity, Repo, iter_spec
 from isms.schema import KINDS, validate
+from isms.stage import changed_files, file_shas, relocate, stage_key, stage_view
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,10 @@ class FileResult:
     """What one file contributes: its findings and, when usable, its entity.
 
     ``entity`` is None for a file that has none, and also for a cached file whose entity was
-    not asked for (``stored`` is then True); ``sha`` and ``digest`` (of the file's bytes and of
-    its entity) are filled when the cache is in use, to key it.
+    not asked for (``stored`` is then True); it holds the entity's data, or its stage view
+    (see :mod:`isms.stage`) when that was asked for. ``sha``, ``digest`` and ``view_digest``
+    (of the file's bytes, of its entity and of its stage view) are filled when the cache is in
+    use, to key it.
     """
 
     path: str
@@ -64,6 +66,7 @@ class FileResult:
     digest: str = ""
     stored: bool = False
     disk: tuple[str, ...] = ()
+    view_digest: str = ""
 
 
 @dataclass
@@ -135,12 +138,14 @@ class _Work(NamedTuple):
     """What the per-file stage makes of one file, in plain data (it crosses processes)."""
 
     findings: tuple[Finding, ...]
-    entity: EntityRecord | None
+    entity: EntityRecord | None  # the entity's data, or its stage view when that was asked for
     sha: str = ""  # of the bytes; "" when the cache is not in use or the file was not read
     sig: str = ""  # stat signature of the file that was read
     stored: str | None = None  # the entity as the cache stores it
     digest: str = ""  # of ``stored``
     disk: tuple[str, ...] = ()
+    view: str | None = None  # the entity's stage view as the cache stores it
+    view_digest: str = ""  # of ``view``
 
 
 def disk_paths(kind: str, data: Mapping[str, Any]) -> tuple[str, ...]:
@@ -152,37 +157,47 @@ def disk_paths(kind: str, data: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _process(rel: str, raw: bytes, info: os.stat_result | None, config: Config,
-             store: bool) -> tuple[FileResult, _Work]:
+             store: bool, view: bool) -> tuple[FileResult, _Work]:
     """Parse, validate and check one file's bytes; the result and its storable form."""
     result = file_result(parse_bytes(raw, rel, config.limits), config)
     e = result.entity
-    entity = (e.kind, e.id, dict(e.data)) if e is not None else None
-    stored = entity_json(entity) if store and entity is not None else None
-    work = _Work(result.findings, entity, digest(raw) if store else "",
+    if e is None:
+        work = _Work(result.findings, None, digest(raw) if store else "",
+                     signature(info) if info is not None else "")
+        return replace(result, sha=work.sha), work
+    full = (e.kind, e.id, dict(e.data))
+    seen = (e.kind, e.id, dict(stage_view(e.kind, e.data))) if view or store else full
+    stored = entity_json(full) if store else None
+    shown = entity_json(seen) if store else None
+    work = _Work(result.findings, seen if view else full, digest(raw) if store else "",
                  signature(info) if info is not None else "", stored,
                  digest(stored.encode("utf-8")) if stored is not None else "",
-                 disk_paths(e.kind, e.data) if e is not None else ())
-    return replace(result, sha=work.sha, digest=work.digest, disk=work.disk), work
+                 disk_paths(e.kind, e.data), shown,
+                 digest(shown.encode("utf-8")) if shown is not None else "")
+    if view:
+        result = replace(result, entity=replace(e, data=seen[2]))
+    return replace(result, sha=work.sha, digest=work.digest, disk=work.disk,
+                   view_digest=work.view_digest), work
 
 
-def _work(rel: str, config: Config, store: bool) -> _Work:
+def _work(rel: str, config: Config, store: bool, view: bool) -> _Work:
     """Per-file stage for one file: read, parse, validate."""
     raw, problems, info = read_stat(config.root, rel, config.limits)
     if raw is None:
         return _Work(tuple(problems), None)
-    return _process(rel, raw, info, config, store)[1]
+    return _process(rel, raw, info, config, store, view)[1]
 
 
-def _work_batch(task: tuple[Config, bool, list[str]]) -> bytes:
+def _work_batch(task: tuple[Config, bool, bool, list[str]]) -> bytes:
     """The per-file stage of a batch of files, in a worker process.
 
     The result goes back as one ``marshal`` blob: it holds only tuples, dicts, lists, strings
     and numbers, which marshal writes about four times faster than pickle (no memo), and it
     comes from a process this run forked, never from disk.
     """
-    config, store, rels = task
+    config, store, view, rels = task
     return marshal.dumps([(_plain(w.findings), *w[1:]) for w in
-                          (_work(rel, config, store) for rel in rels)])
+                          (_work(rel, config, store, view) for rel in rels)])
 
 
 def _unbatch(blob: bytes) -> list[_Work]:
@@ -201,17 +216,19 @@ def _from_work(config: Config, rel: str, work: _Work) -> FileResult:
     if work.entity is not None:
         kind, ident, data = work.entity
         made = Entity(kind, ident, rel, data, LazyMarks(config.root, rel, config.limits))
-    return FileResult(rel, work.findings, made, work.sha, work.digest, False, work.disk)
+    return FileResult(rel, work.findings, made, work.sha, work.digest, False, work.disk,
+                      work.view_digest)
 
 
 def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
-               jobs: int | None, *, entities: bool = True,
+               jobs: int | None, *, entities: bool = True, view: bool = False,
                meanwhile: Callable[[], object] | None = None) -> list[FileResult]:
     """The per-file stage for every file: cached results where the content is unchanged,
     the rest parsed and validated, in parallel processes when there are many.
 
     A file whose ``stat`` is what the cache recorded is not even read. With ``entities``
-    False, cached files' entities stay on disk (see :func:`fill_entities`). ``meanwhile``
+    False, cached files' entities stay on disk (see :func:`fill_entities`). With ``view``,
+    entities hold their stage views (what the whole-repository checks see). ``meanwhile``
     runs in this process while worker processes parse, when there are any.
     """
     root, limits = config.root, config.limits
@@ -245,7 +262,7 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
             continue
         cache.use(rel)
         results[rel] = FileResult(rel, findings, None, entry.sha, entry.digest,
-                                  bool(entry.digest), cache.disk(entry))
+                                  bool(entry.digest), cache.disk(entry), entry.view_digest)
     workers = jobs if jobs is not None else auto_jobs(len(pending))
     if workers > 1 and len(pending) > 1:
         import multiprocessing
@@ -257,7 +274,7 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
         size = max(1, min(200, len(rels) // (workers * 16) or 1))
         batches = [rels[i:i + size] for i in range(0, len(rels), size)]
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            outcomes = pool.map(_work_batch, [(config, store, b) for b in batches])
+            outcomes = pool.map(_work_batch, [(config, store, view, b) for b in batches])
             if meanwhile is not None:
                 meanwhile()
             for batch, blob in zip(batches, outcomes, strict=True):
@@ -271,27 +288,29 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
                 if raw is None:
                     results[rel] = FileResult(rel, tuple(problems), None)
                     continue
-            results[rel], work = _process(rel, raw, info, config, store)
+            results[rel], work = _process(rel, raw, info, config, store, view)
             _store(cache, rel, work)
     ordered = [results[rel] for rel in files]
     if entities:
-        ordered = fill_entities(config, ordered, cache)
+        ordered = fill_entities(config, ordered, cache, view=view)
     return ordered
 
 
 def _store(cache: FileCache | None, rel: str, work: _Work) -> None:
     if cache is not None and work.sha:
-        cache.put(rel, work.sig, work.sha, work.findings, work.disk, work.stored, work.digest)
+        cache.put(rel, work.sig, work.sha, work.findings, work.disk, work.stored, work.digest,
+                  work.view, work.view_digest)
 
 
-def fill_entities(config: Config, results: list[FileResult], cache: FileCache | None
-                  ) -> list[FileResult]:
-    """``results`` with the entities of cached files read from the cache (a file whose stored
-    entity cannot be read back is parsed again)."""
-    wanted = {r.path: r.digest for r in results if r.stored and r.entity is None}
+def fill_entities(config: Config, results: list[FileResult], cache: FileCache | None, *,
+                  view: bool = False) -> list[FileResult]:
+    """``results`` with the entities (or, with ``view``, the stage views) of cached files
+    read from the cache (a file whose stored entity cannot be read back is parsed again)."""
+    wanted = {r.path: r.view_digest if view else r.digest
+              for r in results if r.stored and r.entity is None}
     if not wanted:
         return results
-    records = cache.entities(wanted) if cache is not None else {}
+    records = cache.entities(wanted, view=view) if cache is not None else {}
     out = []
     for r in results:
         if r.path not in wanted:
@@ -299,11 +318,13 @@ def fill_entities(config: Config, results: list[FileResult], cache: FileCache | 
             continue
         record = records.get(r.path)
         if record is None:
-            out.extend(load_files(config, [r.path], None, 1))
+            out.extend(load_files(config, [r.path], None, 1, view=view))
             continue
         kind, ident, data = record
         entity = Entity(kind, ident, r.path, data, LazyMarks(config.root, r.path, config.limits))
-        out.append(FileResult(r.path, r.findings, entity, r.sha, r.digest, False, r.disk))
+        # Built directly: dataclasses.replace costs ten times as much, on every entity.
+        out.append(FileResult(r.path, r.findings, entity, r.sha, r.digest, False, r.disk,
+                              r.view_digest))
     return out
 
 
@@ -359,27 +380,6 @@ def _assemble(config: Config, files: Sequence[str], results: Sequence[FileResult
     return Loaded(config, repo, catalogs, list(catalogs.findings))
 
 
-def stage_key(cache_key: str, config: Config, results: Sequence[FileResult],
-              today: dt.date) -> str:
-    """Everything the whole-repository stage reads, as one digest: the per-file key, the
-    date, the configuration, the catalogs, every file with its entity's digest, and whether
-    each file an evidence record names is there (inside the repository)."""
-    from isms.catalogs import sources_digest
-    from isms.checks import EvidencePaths
-
-    h = hashlib.sha256()
-    h.update(f"{cache_key}\n{today.isoformat()}\n{config.digest}\n".encode())
-    h.update(f"{sources_digest(config.root, config.catalogs)}\n".encode())
-    evidence = EvidencePaths(str(config.root))
-    for r in results:
-        h.update(f"{r.path}\0{r.digest}\0{int(r.entity is not None or r.stored)}\n"
-                 .encode("utf-8", "surrogateescape"))
-        for target in r.disk:
-            problem = evidence.problem(target)
-            h.update(f"\t{target}\0{problem}\n".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
-
-
 def _matches(code: str, selectors: Iterable[str]) -> bool:
     return any(code == s or code.startswith(s) for s in selectors)
 
@@ -411,33 +411,22 @@ def _run_check(path: Path, options: CheckOptions) -> CheckResult:
 
     files, findings = discover(root, config.folders, config.ignore)
     cache = FileCache.open(root, cache_key(config)) if options.use_cache else None
-    results = load_files(config, files, cache, options.jobs, entities=False,
+    # The stage sees stage views; comparing with a revision (--base) needs the whole data.
+    whole = options.base is not None
+    results = load_files(config, files, cache, options.jobs, entities=whole, view=not whole,
                          meanwhile=_import_graph)
     for result in results:
         findings.extend(result.findings)
-    loaded: Loaded | None = None
-    if cache is None:
-        loaded = _assemble(config, files, results)
-        findings.extend(_whole_repo(loaded, options.today, options.jobs))
-    else:
-        key = stage_key(cache.key, config, results, options.today)
-        shas = {r.path: r.sha for r in results}
-        stage = cache.stage
-        if stage is not None and stage.key == key and \
-                all(shas.get(p) == sha for p, sha in stage.shas.items()) and \
-                all(_stage_path(config, f.path, shas) for f in stage.findings):
-            findings.extend(stage.findings)
-        else:
-            loaded = _assemble(config, files, fill_entities(config, results, cache))
-            found = _whole_repo(loaded, options.today, options.jobs)
-            cache.stage_put(key, found, {f.path: shas[f.path] for f in found if f.path in shas})
-            findings.extend(found)
     if options.base is not None:
         from isms.doccontrol import check_base
 
-        if loaded is None:
-            loaded = _assemble(config, files, fill_entities(config, results, cache))
-        findings.extend(check_base(config.root, loaded.repo, options.base))
+        findings.extend(check_base(config.root, _assemble(config, files, results).repo,
+                                   options.base))
+    if cache is None:
+        findings.extend(_whole_repo(_stage_loaded(config, files, results, whole),
+                                    options.today, options.jobs))
+    else:
+        findings.extend(_cached_stage(config, files, results, cache, whole, options))
     if cache is not None:
         cache.save()
         cache.close()
@@ -460,7 +449,52 @@ def _run_check(path: Path, options: CheckOptions) -> CheckResult:
     return CheckResult(config.root, options.today, fail_on, len(files), ordered, rules)
 
 
-def _stage_path(config: Config, path: str, files: Mapping[str, str]) -> bool:
+def _stage_loaded(config: Config, files: Sequence[str], results: list[FileResult],
+                  whole: bool) -> Loaded:
+    """The repository as the whole-repository stage sees it: every entity's stage view."""
+    if whole:
+        results = [replace(r, entity=replace(r.entity, data=stage_view(r.entity.kind,
+                                                                       r.entity.data)))
+                   if r.entity is not None else r for r in results]
+    return _assemble(config, files, results)
+
+
+def _cached_stage(config: Config, files: Sequence[str], results: list[FileResult],
+                  cache: FileCache, whole: bool, options: CheckOptions) -> list[Finding]:
+    """The whole-repository stage's findings: the cached ones when the stage views and all
+    else the stage reads are unchanged (placed again in files whose lines may have moved),
+    else the stage run afresh. Either way the cache is left holding the result."""
+    key = stage_key(cache.key, config, results, options.today)
+    shas = file_shas(results)
+    stage = cache.stage
+    if stage is not None and stage.key == key:
+        present = {r.path for r in results}
+        changed = changed_files(results, stage.shas, shas)
+        if changed is not None and all(_stage_path(config, f.path, present)
+                                       for f in stage.findings):
+            found = relocate(config, stage.findings, changed,
+                             _entity_data(config, results, cache, set(changed)))
+            if found is not None:
+                if changed:
+                    cache.stage_put(key, found, shas)
+                return found
+    if whole:
+        loaded = _stage_loaded(config, files, results, whole)
+    else:
+        loaded = _assemble(config, files, fill_entities(config, results, cache, view=True))
+    found = _whole_repo(loaded, options.today, options.jobs)
+    cache.stage_put(key, found, shas)
+    return found
+
+
+def _entity_data(config: Config, results: list[FileResult], cache: FileCache,
+                 wanted: set[str]) -> dict[str, Mapping[str, Any]]:
+    """The data (whole, or stage views: their keys are the same) of the ``wanted`` files."""
+    chosen = fill_entities(config, [r for r in results if r.path in wanted], cache, view=True)
+    return {r.path: r.entity.data for r in chosen if r.entity is not None}
+
+
+def _stage_path(config: Config, path: str, files: set[str] | Mapping[str, str]) -> bool:
     """Whether the whole-repository stage could report a finding in ``path`` (a cached result
     that names any other file was not written by us)."""
     if path in files or path == "isms.yaml":

@@ -139,7 +139,7 @@ def test_corrupted_or_foreign_cache_is_ignored_and_rebuilt(cli, make_repo, garba
         _foreign_sqlite(path, [*ours, "INSERT INTO meta VALUES ('format', '2')",
                                "INSERT INTO meta VALUES ('key', 'not this one')",
                                "INSERT INTO files VALUES ('policies/POL-01.yaml', '', 'x', '', "
-                               "'[]', '[]', NULL)"])
+                               "'[]', '[]', '', NULL, NULL)"])
     else:
         path.write_bytes(garbage)
     assert _check(cli, repo) == expected
