@@ -329,10 +329,11 @@ class FileCache:
             if db is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._discard()
-                for old in self.path.parent.glob("cache-v*"):
-                    if not old.name.startswith(CACHE_FILE):
-                        with contextlib.suppress(OSError):
-                            old.unlink()  # an earlier format's cache: never read again
+                for pattern in ("cache-v*", "files-v*.json"):
+                    for old in self.path.parent.glob(pattern):
+                        if not old.name.startswith(CACHE_FILE):
+                            with contextlib.suppress(OSError):
+                                old.unlink()  # an earlier format's cache: never read again
                 db = _connect(self.path)
                 with db:
                     for statement in _SCHEMA:

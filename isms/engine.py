@@ -26,6 +26,7 @@ from isms.errors import UsageError
 from isms.findings import RULES, Finding, Rule, Severity, make
 from isms.loader import (
     Y_UNKNOWN_KIND,
+    JsonPath,
     LazyMarks,
     Parsed,
     discover,
@@ -131,6 +132,8 @@ def file_result(parsed: Parsed, config: Config | None = None) -> FileResult:
     return FileResult(rel, tuple(findings), entity)
 
 
+_Marks = Mapping[JsonPath, tuple[int, int]]
+
 # Below this many files to parse, a process pool costs more to start than it saves.
 AUTO_PARALLEL_MIN = 600
 
@@ -157,27 +160,23 @@ def disk_paths(kind: str, data: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _process(rel: str, raw: bytes, info: os.stat_result | None, config: Config,
-             store: bool, view: bool) -> tuple[FileResult, _Work]:
-    """Parse, validate and check one file's bytes; the result and its storable form."""
+             store: bool, view: bool) -> tuple[_Work, _Marks | None]:
+    """Parse, validate and check one file's bytes: the storable result, and the marks of the
+    entity (for a caller in this process, which can keep them)."""
     result = file_result(parse_bytes(raw, rel, config.limits), config)
     e = result.entity
+    sha = digest(raw) if store else ""
+    sig = signature(info) if info is not None else ""
     if e is None:
-        work = _Work(result.findings, None, digest(raw) if store else "",
-                     signature(info) if info is not None else "")
-        return replace(result, sha=work.sha), work
+        return _Work(result.findings, None, sha, sig), None
     full = (e.kind, e.id, dict(e.data))
     seen = (e.kind, e.id, dict(stage_view(e.kind, e.data))) if view or store else full
     stored = entity_json(full) if store else None
     shown = entity_json(seen) if store else None
-    work = _Work(result.findings, seen if view else full, digest(raw) if store else "",
-                 signature(info) if info is not None else "", stored,
+    return _Work(result.findings, seen if view else full, sha, sig, stored,
                  digest(stored.encode("utf-8")) if stored is not None else "",
                  disk_paths(e.kind, e.data), shown,
-                 digest(shown.encode("utf-8")) if shown is not None else "")
-    if view:
-        result = replace(result, entity=replace(e, data=seen[2]))
-    return replace(result, sha=work.sha, digest=work.digest, disk=work.disk,
-                   view_digest=work.view_digest), work
+                 digest(shown.encode("utf-8")) if shown is not None else ""), e.marks
 
 
 def _work(rel: str, config: Config, store: bool, view: bool) -> _Work:
@@ -185,7 +184,7 @@ def _work(rel: str, config: Config, store: bool, view: bool) -> _Work:
     raw, problems, info = read_stat(config.root, rel, config.limits)
     if raw is None:
         return _Work(tuple(problems), None)
-    return _process(rel, raw, info, config, store, view)[1]
+    return _process(rel, raw, info, config, store, view)[0]
 
 
 def _work_batch(task: tuple[Config, bool, bool, list[str]]) -> bytes:
@@ -211,11 +210,13 @@ def auto_jobs(pending: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _from_work(config: Config, rel: str, work: _Work) -> FileResult:
+def _from_work(config: Config, rel: str, work: _Work, marks: _Marks | None = None
+               ) -> FileResult:
     made = None
     if work.entity is not None:
         kind, ident, data = work.entity
-        made = Entity(kind, ident, rel, data, LazyMarks(config.root, rel, config.limits))
+        made = Entity(kind, ident, rel, data,
+                      marks if marks is not None else LazyMarks(config.root, rel, config.limits))
     return FileResult(rel, work.findings, made, work.sha, work.digest, False, work.disk,
                       work.view_digest)
 
@@ -288,7 +289,8 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
                 if raw is None:
                     results[rel] = FileResult(rel, tuple(problems), None)
                     continue
-            results[rel], work = _process(rel, raw, info, config, store, view)
+            work, marks = _process(rel, raw, info, config, store, view)
+            results[rel] = _from_work(config, rel, work, marks)
             _store(cache, rel, work)
     ordered = [results[rel] for rel in files]
     if entities:

@@ -60,6 +60,20 @@ def cli() -> Callable[..., Run]:
     return run_cli
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fixture_caches_removed() -> Any:
+    """Tests that check a fixture in place leave its result cache there: remove those before
+    and after the session, so that no run starts from a cache an older isms wrote and the
+    source tree is left as it was found."""
+    def remove() -> None:
+        for cache in FIXTURES.glob("*/.isms_cache"):
+            shutil.rmtree(cache, ignore_errors=True)
+
+    remove()
+    yield
+    remove()
+
+
 @pytest.fixture
 def make_repo(tmp_path: Path) -> Callable[[str], Path]:
     """Copy ``tests/fixtures/<name>`` into a temp dir so a test can change it freely."""

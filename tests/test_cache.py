@@ -207,7 +207,7 @@ def test_comment_only_change_reuses_the_whole_repository_stage(cli, make_repo, m
     untouched = repo / "procedures" / "PRC-01.yaml"
     for path in (repo / "registers" / "TP-B.yaml", untouched):
         path.write_text(path.read_text() + "# reviewed\n")
-    # PRC-01 has a finding from the stage: its bytes changed, so the stage runs again.
+    # TP-A's R001 finding quotes a line of TP-B, whose bytes changed: the stage runs again.
     calls = []
     original = isms.engine._whole_repo
     monkeypatch.setattr(isms.engine, "_whole_repo", lambda *a: calls.append(1) or original(*a))
@@ -297,3 +297,14 @@ def test_findings_order_is_deterministic(cli, make_repo):
     keys = [(f["path"], f["line"], f["col"], f["code"], f["message"])
             for f in json.loads(out)["findings"]]
     assert keys == sorted(keys)
+
+
+def test_caches_of_earlier_formats_are_removed(cli, make_repo):
+    repo = make_repo("clean")
+    folder = repo / CACHE_DIR
+    folder.mkdir()
+    (folder / "cache-v2.sqlite").write_bytes(b"SQLite format 3\x00")
+    (folder / "files-v1.json").write_text("{}")
+    (folder / "notes.txt").write_text("not ours to remove")
+    _check(cli, repo)
+    assert sorted(p.name for p in folder.iterdir()) == [".gitignore", CACHE_FILE, "notes.txt"]
