@@ -474,8 +474,7 @@ def _cached_stage(config: Config, files: Sequence[str], results: list[FileResult
         changed = changed_files(results, stage.shas, shas)
         if changed is not None and all(_stage_path(config, f.path, present)
                                        for f in stage.findings):
-            found = relocate(config, stage.findings, changed,
-                             _entity_data(config, results, cache, set(changed)))
+            found = relocate(config, stage.findings, changed)
             if found is not None:
                 if changed:
                     cache.stage_put(key, found, shas)
@@ -487,13 +486,6 @@ def _cached_stage(config: Config, files: Sequence[str], results: list[FileResult
     found = _whole_repo(loaded, options.today, options.jobs)
     cache.stage_put(key, found, shas)
     return found
-
-
-def _entity_data(config: Config, results: list[FileResult], cache: FileCache,
-                 wanted: set[str]) -> dict[str, Mapping[str, Any]]:
-    """The data (whole, or stage views: their keys are the same) of the ``wanted`` files."""
-    chosen = fill_entities(config, [r for r in results if r.path in wanted], cache, view=True)
-    return {r.path: r.entity.data for r in chosen if r.entity is not None}
 
 
 def _stage_path(config: Config, path: str, files: set[str] | Mapping[str, str]) -> bool:

@@ -11,7 +11,8 @@ edit of wording, the commonest edit of an ISMS, reuses it.
 
 What wording can still move is lines. A cached finding in a file whose bytes changed is placed
 again from its JSON path in the new file, as the check would place it; when that cannot be
-done exactly, or a finding cites a changed file (and so perhaps its lines), the stage runs.
+done (a path we did not write), or a finding cites a changed file (and so perhaps its lines),
+the stage runs.
 """
 
 from __future__ import annotations
@@ -130,15 +131,15 @@ def changed_files(results: Sequence[FileResult], then: str, now: str) -> list[st
     return [r.path for i, r in enumerate(results) if then[i * 64:i * 64 + 64] != now[i * 64:i * 64 + 64]]
 
 
-def relocate(config: Config, findings: Sequence[Finding], changed: Sequence[str],
-             views: Mapping[str, Mapping[str, Any]]) -> list[Finding] | None:
+def relocate(config: Config, findings: Sequence[Finding], changed: Sequence[str]
+             ) -> list[Finding] | None:
     """``findings`` of a stage whose views are unchanged, with the ones in ``changed`` files
     placed in those files as they are now; None when that cannot be done exactly.
 
-    A finding is placed by its JSON path, as the check placed it (every finding the stage makes
-    in an entity file comes from :func:`isms.checks.at`). ``views`` holds the stage view of each
-    changed file, the same now as when the findings were made: it tells whether the path reads
-    back unambiguously. A finding that names a changed file in its text may quote its lines.
+    A finding is placed by its JSON path, as the check placed it: every finding the stage makes
+    in an entity file comes from :func:`isms.checks.at`, and a path reads back exactly, since
+    the loader makes every mapping key a string (``$.a[1]`` is an index, ``$.a["1"]`` a key).
+    A finding that names a changed file in its text may quote its lines.
     """
     if not changed:
         return list(findings)
@@ -152,8 +153,7 @@ def relocate(config: Config, findings: Sequence[Finding], changed: Sequence[str]
             out.append(f)
             continue
         path = parse_json_path(f.json_path)
-        view = views.get(f.path)
-        if path is None or view is None or not _unambiguous(view, path):
+        if path is None:
             return None
         if f.path not in marks:
             marks[f.path] = LazyMarks(config.root, f.path, config.limits)
@@ -190,27 +190,3 @@ def parse_json_path(text: str) -> JsonPath | None:
         pos = m.end()
     path = tuple(out)
     return path if json_path(path) == text else None
-
-
-def _unambiguous(data: Any, path: JsonPath) -> bool:
-    """Whether ``path``, as read back from its text, is the path the finding was made with.
-
-    A JSON path writes list indexes and mapping keys alike, and any key as its text: read back,
-    it is exact where every mapping on the way has only string keys (true of every well-formed
-    file); a mapping key ``1`` or ``true`` could be misread, so such a file is not relocated.
-    """
-    node = data
-    for part in path:
-        if isinstance(node, list):
-            if type(part) is not int or part >= len(node):
-                return True  # the path leaves the data; its mark is an ancestor's either way
-            node = node[part]
-        elif isinstance(node, Mapping):
-            if not all(type(k) is str for k in node):
-                return False
-            if part not in node:
-                return True
-            node = node[part]
-        else:
-            return True
-    return True
