@@ -154,6 +154,7 @@ def test_tampered_rows_are_not_trusted(cli, make_repo):
     _tamper(repo, """UPDATE files SET findings = '[["elsewhere.yaml", 1, 1, "ZZ999", "forged",
                      3, "", ""]]'""",
             """UPDATE files SET entity = '["policy", 42, "not a mapping"]'""",
+            """UPDATE files SET view = '["policy", 42, "not a mapping"]'""",
             """UPDATE meta SET value = '[["x.yaml", 1, 1, "R001", "forged", 3, "", ""]]'
                WHERE name = 'stage_findings'""")
     assert _check(cli, repo) == expected
@@ -163,10 +164,17 @@ def test_entity_that_does_not_match_its_digest_is_parsed_again(cli, make_repo):
     repo = make_repo("references")
     expected = _check(cli, repo, "--no-cache")
     _check(cli, repo)
-    # A stored entity changed behind the cache's back: its dangling reference would vanish.
+    # A stored entity and its stage view changed behind the cache's back: the dangling
+    # reference would vanish, from `isms check` (which reads views) and from every command
+    # that loads the repository (which reads entities).
     _tamper(repo, "UPDATE files SET entity = replace(entity, 'POL-99', 'POL-01')",
+            "UPDATE files SET view = replace(view, 'POL-99', 'POL-01')",
             "DELETE FROM meta WHERE name LIKE 'stage_%'")
     assert _check(cli, repo) == expected
+    _tamper(repo, "UPDATE files SET entity = replace(entity, 'POL-99', 'POL-01')",
+            "UPDATE files SET view = replace(view, 'POL-99', 'POL-01')")
+    loaded = isms.engine.load_repo(repo)
+    assert loaded.repo.by_id["PRC-02"].get("policy") == "POL-99"
 
 
 def test_unchanged_files_are_not_read(cli, make_repo, trust_fresh_stats, monkeypatch):
