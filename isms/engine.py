@@ -488,7 +488,7 @@ def _cached_stage(config: Config, files: Sequence[str], results: list[FileResult
     return found
 
 
-def _stage_path(config: Config, path: str, files: set[str] | Mapping[str, str]) -> bool:
+def _stage_path(config: Config, path: str, files: set[str]) -> bool:
     """Whether the whole-repository stage could report a finding in ``path`` (a cached result
     that names any other file was not written by us)."""
     if path in files or path == "isms.yaml":
