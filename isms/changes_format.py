@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import Any
 
 from isms import __version__
 from isms.changes import Changes, Side
 from isms.content import text_of
+from isms.tabular import json_text
 
 
 def _side(s: Side) -> str:
@@ -213,7 +213,7 @@ def render_json(c: Changes) -> str:
         "evidence": {"added": _plain(c.evidence_added), "expired": _plain(c.evidence_expired)},
         "gaps": _plain(c.gaps),
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc)
 
 
 FORMATS: dict[str, Callable[[Changes], str]] = {

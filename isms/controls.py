@@ -210,9 +210,3 @@ def _control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str,
     return out
 
 
-def controls_by_requirement(states: Mapping[str, ControlState]) -> dict[str, list[ControlState]]:
-    out: dict[str, list[ControlState]] = {}
-    for s in sorted(states.values(), key=lambda s: natural_key(s.id)):
-        if s.requirement:
-            out.setdefault(s.requirement, []).append(s)
-    return out

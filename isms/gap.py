@@ -117,10 +117,6 @@ class GapReport:
 
 # --- statuses ---------------------------------------------------------------------------------
 
-def _months(n: int | None) -> str:
-    return f"{n} month{'s' if n != 1 else ''}" if n else ""
-
-
 def _ids(items: Iterable[str]) -> str:
     return ", ".join(items)
 

@@ -6,22 +6,16 @@ and `--today` give the same bytes.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from isms.controls import EvidenceCheck, ImplementedBy
-from isms.gap import COVERAGE_FORMULA, STATUSES, GapReport, GapRow, Soa, SoaRow, Summary
+from isms.gap import COVERAGE_FORMULA, SOA_FRAMEWORK, STATUSES, GapReport, GapRow, Soa, SoaRow, Summary
+from isms.tabular import csv_text, json_text
 
 STATUS_LABEL = {"compliant": "compliant", "partial": "partial", "gap": "gap",
                 "not-applicable": "n/a", "excluded-without-justification": "unjustified"}
-
-
-def _dump(doc: Any) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def _pct(value: Decimal | None) -> str:
@@ -48,14 +42,6 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: str) ->
         return "  ".join(out).rstrip()
 
     return [line(headers), *(line(r) for r in rows)]
-
-
-def _csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return buf.getvalue()
 
 
 def _evidence_words(items: Sequence[EvidenceCheck]) -> str:
@@ -125,7 +111,7 @@ def _row_json(row: GapRow) -> dict[str, Any]:
 
 
 def gap_json(reports: Sequence[GapReport]) -> str:
-    return _dump({
+    return json_text({
         "today": reports[0].today.isoformat() if reports else None,
         "formula": COVERAGE_FORMULA,
         "frameworks": [
@@ -154,7 +140,7 @@ def gap_csv(reports: Sequence[GapReport]) -> str:
                          row.control or "", row.control_status or "", _yes_no(row.applicable),
                          _impl_words(row.implemented_by), _evidence_words(row.evidence),
                          inherited, row.reason])
-    return _csv(GAP_CSV_HEADERS, rows)
+    return csv_text(GAP_CSV_HEADERS, rows)
 
 
 # --- SoA --------------------------------------------------------------------------------------
@@ -174,7 +160,7 @@ def _soa_counts(soa: Soa) -> list[tuple[str, int]]:
 
 def soa_text(soa: Soa) -> str:
     counts = ", ".join(f"{k} {v}" for k, v in _soa_counts(soa))
-    scope = ", Annex A" if soa.framework == "iso27001-2022" else ""
+    scope = ", Annex A" if soa.framework == SOA_FRAMEWORK else ""
     lines = [f"Statement of Applicability: {soa.title}{scope}, as of {soa.today.isoformat()}",
              counts]
     for r in soa.rows:
@@ -204,7 +190,7 @@ def soa_csv(soa: Soa) -> str:
     rows = [[r.requirement, r.title, r.theme, r.control or "", _yes_no(r.applicable), r.reason,
              r.status or "", _impl_words(r.implemented_by), _evidence_words(r.evidence),
              r.evidence_state, r.gap.status, r.gap.reason] for r in soa.rows]
-    return _csv(SOA_CSV_HEADERS, rows)
+    return csv_text(SOA_CSV_HEADERS, rows)
 
 
 def _soa_row_json(r: SoaRow) -> dict[str, Any]:
@@ -220,7 +206,7 @@ def _soa_row_json(r: SoaRow) -> dict[str, Any]:
 
 
 def soa_json(soa: Soa) -> str:
-    return _dump({
+    return json_text({
         "framework": soa.framework, "title": soa.title, "today": soa.today.isoformat(),
         "counts": dict(_soa_counts(soa)),
         "summary": {"themes": [_summary_json(s) for s in soa.themes],

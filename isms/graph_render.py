@@ -3,20 +3,16 @@ export. Every function returns a string; the same graph gives the same bytes."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from isms.graph import Orphan, Reach, Step, sorted_edges, sorted_nodes
+from isms.tabular import json_text
 
 if TYPE_CHECKING:
     import networkx as nx
 
 ARROW = " → "
-
-
-def _dump(doc: Any) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def _plural(n: int, word: str) -> str:
@@ -46,7 +42,7 @@ def reach_text(reach: Reach) -> str:
 
 
 def reach_json(reach: Reach) -> str:
-    return _dump({
+    return json_text({
         "root": {"id": reach.root, "kind": reach.kind, "label": reach.label},
         "direction": reach.direction,
         "depth": reach.depth,
@@ -77,9 +73,9 @@ def path_text(a: str, b: str, found: tuple[tuple[str, ...], tuple[Step, ...]] | 
 
 def path_json(a: str, b: str, found: tuple[tuple[str, ...], tuple[Step, ...]] | None) -> str:
     if found is None:
-        return _dump({"from": a, "to": b, "found": False, "nodes": [], "edges": []})
+        return json_text({"from": a, "to": b, "found": False, "nodes": [], "edges": []})
     nodes, steps = found
-    return _dump({
+    return json_text({
         "from": a, "to": b, "found": True, "nodes": list(nodes),
         "edges": [{"source": s.source, "target": s.target, "type": s.type,
                    **({"relation": s.relation} if s.relation else {})} for s in steps],
@@ -98,9 +94,9 @@ def orphans_text(found: Sequence[Orphan]) -> str:
 
 
 def orphans_json(found: Sequence[Orphan]) -> str:
-    return _dump({"count": len(found),
-                  "orphans": [{"id": o.id, "kind": o.kind, "path": o.path, "reason": o.reason}
-                              for o in found]})
+    return json_text({"count": len(found),
+                      "orphans": [{"id": o.id, "kind": o.kind, "path": o.path, "reason": o.reason}
+                                  for o in found]})
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -156,7 +152,7 @@ def export_json(g: nx.DiGraph) -> str:
     """networkx node-link data (`links` for the edges): read back with
     ``networkx.node_link_graph(data, edges="links")``."""
     ordered = _ordered(g)
-    return _dump({
+    return json_text({
         "directed": True,
         "multigraph": False,
         "graph": {},

@@ -14,7 +14,6 @@ commit carrying a version the history does not name is flagged too.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from isms.content import text_of
 from isms.doccontrol import Settings, content_changes
 from isms.loader import Limits, parse_bytes
 from isms.model import Entity
+from isms.tabular import json_text
 
 
 @dataclass(frozen=True)
@@ -247,4 +247,4 @@ def render_json(h: History) -> str:
             "commits_with_unknown_version": len(h.commits_with_unknown_version),
         },
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc)

@@ -746,7 +746,3 @@ def export_documents(repo: Repo, catalogs: Catalogs, today: dt.date,
         if doc:
             out[f"mapping-{m.id}.json"] = doc
     return out
-
-
-def render_json(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

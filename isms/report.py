@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from isms import __version__
 from isms.errors import UsageError
+from isms.gap import SOA_FRAMEWORK
 from isms.i18n import natural_key, pick
 from isms.labels import LANGUAGES, Labels
 
@@ -53,7 +54,6 @@ SECTION_MODULES: tuple[str, ...] = (
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 
-SOA_FRAMEWORK = "iso27001-2022"
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 SAFE_PART = re.compile(r'^[^\\/:*?"<>|\x00-\x1f]+$')
 
@@ -94,6 +94,12 @@ class Value:
     multiline: bool = False
 
 
+def cells(*values: Cell | Part | str) -> tuple[Cell, ...]:
+    """A table row: a part or a string (none when empty) each make one cell."""
+    return tuple((c,) if isinstance(c, Part) else ((Part(c),) if c else ()) if isinstance(c, str)
+                 else c for c in values)
+
+
 @dataclass(frozen=True)
 class FieldRow:
     label: str
@@ -132,10 +138,6 @@ def table_block(title: str, table: Table, note: str = "", anchor: str = "",
 
 def svg_block(title: str, svg: str, note: str = "", anchor: str = "", wide: bool = False) -> Block:
     return Block(title, "svg", svg=svg, note=note, anchor=anchor, wide=wide)
-
-
-def text_block(title: str, paragraphs: Sequence[str], anchor: str = "") -> Block:
-    return Block(title, "text", paragraphs=tuple(paragraphs), anchor=anchor, wide=True)
 
 
 def fields_block(title: str, rows: Sequence[FieldRow], anchor: str = "") -> Block:

@@ -10,7 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from isms.report import Block, Cell, Page, Part, Report, Stat, Table, note_block, section, stats_block, table_block
+from isms.report import (
+    Block,
+    Page,
+    Part,
+    Report,
+    Stat,
+    Table,
+    cells,
+    note_block,
+    section,
+    stats_block,
+    table_block,
+)
 
 
 def _v(value: Any, report: Report) -> str:
@@ -19,11 +31,6 @@ def _v(value: Any, report: Report) -> str:
     if isinstance(value, bool):
         return report.t.yes_no(value)
     return str(value)
-
-
-def _cells(*cells: Cell | Part | str) -> tuple[Cell, ...]:
-    return tuple((c,) if isinstance(c, Part) else ((Part(c),) if c else ()) if isinstance(c, str)
-                 else c for c in cells)
 
 
 @section("changes", 80)
@@ -54,24 +61,24 @@ def changes_page(report: Report) -> Iterable[Page]:
     for key, refs in (("changes.added", c.added), ("changes.removed", c.removed)):
         if refs:
             blocks.append(table_block(t(key), Table(head, tuple(
-                _cells(report.link(r.id), t.kind(r.kind), report.text(r.title),
+                cells(report.link(r.id), t.kind(r.kind), report.text(r.title),
                        Part(r.path, cls="mono")) for r in refs))))
     if c.renamed:
         blocks.append(table_block(t("changes.renamed"), Table(
             (t("col.id"), t("col.kind"), t("col.old"), t("col.new")),
-            tuple(_cells(report.link(r.id), t.kind(r.kind), Part(r.old_path, cls="mono"),
+            tuple(cells(report.link(r.id), t.kind(r.kind), Part(r.old_path, cls="mono"),
                          Part(r.new_path, cls="mono")) for r in c.renamed))))
     if c.changed:
         blocks.append(table_block(t("changes.changed"), Table(
             (t("col.id"), t("col.kind"), t("col.title"), t("col.version"), t("col.field")),
-            tuple(_cells(report.link(r.id), t.kind(r.kind), report.text(r.title),
+            tuple(cells(report.link(r.id), t.kind(r.kind), report.text(r.title),
                          f"{_v(r.old_version, report)} → {_v(r.new_version, report)}"
                          if r.old_version != r.new_version else _v(r.new_version, report),
                          ", ".join(r.fields)) for r in c.changed))))
     if c.soa:
         blocks.append(table_block(t("changes.soa"), Table(
             (t("col.control"), t("col.requirement"), t("col.applicable"), t("col.status")),
-            tuple(_cells(report.link(r.id), r.requirement or "",
+            tuple(cells(report.link(r.id), r.requirement or "",
                          f"{_v(r.old_applicable, report)} → {_v(r.new_applicable, report)}",
                          f"{t.status(r.old_status) or '-'} → {t.status(r.new_status) or '-'}")
                   for r in c.soa))))
@@ -79,7 +86,7 @@ def changes_page(report: Report) -> Iterable[Page]:
         blocks.append(table_block(t("changes.risks"), Table(
             (t("col.id"), t("col.title"), t("col.inherent"), t("col.residual"),
              t("col.treatment")),
-            tuple(_cells(report.link(r.id), report.text(r.title),
+            tuple(cells(report.link(r.id), report.text(r.title),
                          f"{_v(r.old_score, report)} → {_v(r.new_score, report)}",
                          f"{_v(r.old_residual, report)} → {_v(r.new_residual, report)}",
                          f"{_v(r.old_treatment, report)} → {_v(r.new_treatment, report)}"
@@ -88,18 +95,18 @@ def changes_page(report: Report) -> Iterable[Page]:
     if c.evidence_added:
         blocks.append(table_block(t("changes.evidence_added"), Table(
             (t("col.record"), t("col.document"), t("col.collected"), t("col.path")),
-            tuple(_cells(report.link(r.id), report.link(r.document) if r.document else "",
+            tuple(cells(report.link(r.id), report.link(r.document) if r.document else "",
                          r.collected or "", Part(r.path, cls="mono")) for r in c.evidence_added))))
     if c.evidence_expired:
         blocks.append(table_block(t("changes.evidence_expired"), Table(
             (t("col.control"), t("col.document"), t("col.every"), t("col.collected"), t("col.due")),
-            tuple(_cells(report.link(r.control), report.link(r.document), str(r.every_months),
+            tuple(cells(report.link(r.control), report.link(r.document), str(r.every_months),
                          r.last_collected.isoformat() if r.last_collected else "",
                          r.due.isoformat() if r.due else "") for r in c.evidence_expired))))
     if c.gaps:
         blocks.append(table_block(t("changes.gaps"), Table(
             (t("col.requirement"), t("col.change"), t("col.status"), t("col.reason")),
-            tuple(_cells(Part(g.requirement, report.href(g.requirement), "req-id"), g.change,
+            tuple(cells(Part(g.requirement, report.href(g.requirement), "req-id"), g.change,
                          f"{t.status(g.old_status) or '-'} → {t.status(g.new_status)}", g.reason)
                   for g in c.gaps))))
     sha = c.old.sha[:12] if c.old.sha else rev

@@ -14,11 +14,11 @@ from typing import Any
 
 from isms import svg
 from isms.checks import add_months, as_date
+from isms.gap import SOA_FRAMEWORK, STATUSES
 from isms.i18n import natural_key
 from isms.loader import is_language_key
 from isms.model import Entity
 from isms.report import (
-    SOA_FRAMEWORK,
     TOOL,
     Block,
     Cell,
@@ -29,6 +29,7 @@ from isms.report import (
     Stat,
     Table,
     Value,
+    cells,
     entity_blocks,
     fields_block,
     note_block,
@@ -41,7 +42,6 @@ from isms.report import (
     table_block,
 )
 
-GAP_STATUSES = ("compliant", "partial", "gap", "not-applicable", "excluded-without-justification")
 STATUS_COLOURS = {
     "compliant": "#3d8b37", "partial": "#e0a526", "gap": "#c0392b",
     "not-applicable": "#9e9e9e", "excluded-without-justification": "#6d2b8a",
@@ -61,18 +61,6 @@ def _date(value: Any) -> str:
 
 def _day(value: dt.date | None) -> Part:
     return Part(value.isoformat() if value else "", cls="date")
-
-
-def _cells(*cells: Cell | Part | str) -> tuple[Cell, ...]:
-    out: list[Cell] = []
-    for c in cells:
-        if isinstance(c, Part):
-            out.append((c,))
-        elif isinstance(c, str):
-            out.append((Part(c),) if c else ())
-        else:
-            out.append(c)
-    return tuple(out)
 
 
 # --- generic field rendering ------------------------------------------------------------------
@@ -165,16 +153,16 @@ def coverage_panel(report: Report) -> Iterable[Block]:
     soa = report.soa
     if soa is not None:
         rows = [(f"{g.group} " + _theme_title(report, g.group, g.title),
-                 [(s, g.count(s)) for s in GAP_STATUSES]) for g in soa.themes]
-        names = {s: t.status(s) for s in GAP_STATUSES}
+                 [(s, g.count(s)) for s in STATUSES]) for g in soa.themes]
+        names = {s: t.status(s) for s in STATUSES}
         desc = "; ".join(f"{g.group}: " + ", ".join(f"{g.count(s)} {names[s]}"
-                                                    for s in GAP_STATUSES if g.count(s))
+                                                    for s in STATUSES if g.count(s))
                          for g in soa.themes)
         chart = svg.stacked_bars("soa-bars", t("dash.coverage"), desc, rows, STATUS_COLOURS, names)
         table = Table(
             (t("col.theme"), t.status("compliant"), t.status("partial"), t.status("gap"),
              t.status("not-applicable"), t("col.total"), t("col.coverage")),
-            tuple(_cells(Part(f"{g.group} " + _theme_title(report, g.group, g.title),
+            tuple(cells(Part(f"{g.group} " + _theme_title(report, g.group, g.title),
                               f"soa.html#theme-{g.group}"),
                          str(g.count("compliant")), str(g.count("partial")), str(g.count("gap")),
                          str(g.count("not-applicable")), str(g.total), _pct(g.coverage))
@@ -186,7 +174,7 @@ def coverage_panel(report: Report) -> Iterable[Block]:
         table = Table(
             (t("col.framework"), t.status("compliant"), t.status("partial"), t.status("gap"),
              t.status("not-applicable"), t("col.total"), t("col.coverage"), t("col.addressed")),
-            tuple(_cells(Part(g.framework, report.gap_page(g.framework), "id",
+            tuple(cells(Part(g.framework, report.gap_page(g.framework), "id",
                               title=report.text(report.catalogs.catalogs[g.framework].title)),
                          str(g.total.count("compliant")), str(g.total.count("partial")),
                          str(g.total.count("gap")), str(g.total.count("not-applicable")),
@@ -213,7 +201,7 @@ def appetite_panel(report: Report) -> Iterable[Block]:
         return
     table = Table(
         (t("col.id"), t("col.title"), t("col.score"), t("col.accepted"), t("col.status")),
-        tuple(_cells(report.link(r.id), report.title_of(r.id),
+        tuple(cells(report.link(r.id), report.title_of(r.id),
                      str(r.residual if r.residual is not None else r.inherent),
                      report.role(r.accepted_by) if r.accepted_by else t("no"),
                      report.status(r.status))
@@ -249,7 +237,7 @@ def expiring_panel(report: Report) -> Iterable[Block]:
     table = Table(
         (t("col.due"), t("col.control"), t("col.document"), t("col.record"), t("col.collected"),
          t("col.days_left")),
-        tuple(_cells(_day(due), report.link(control), report.link(doc), report.link(record),
+        tuple(cells(_day(due), report.link(control), report.link(doc), report.link(record),
                      _day(collected), str((due - report.today).days))
               for due, control, doc, record, collected in rows),
         numeric=(5,), filter=False)
@@ -305,10 +293,10 @@ def soa_page(report: Report) -> Iterable[Page]:
         return
     t = report.t
     summary = Table(
-        (t("col.theme"), *(t.status(s) for s in GAP_STATUSES), t("col.total"), t("col.coverage"),
+        (t("col.theme"), *(t.status(s) for s in STATUSES), t("col.total"), t("col.coverage"),
          t("col.addressed")),
-        tuple(_cells(Part(f"{g.group} " + _theme_title(report, g.group, g.title)),
-                     *(str(g.count(s)) for s in GAP_STATUSES), str(g.total), _pct(g.coverage),
+        tuple(cells(Part(f"{g.group} " + _theme_title(report, g.group, g.title)),
+                     *(str(g.count(s)) for s in STATUSES), str(g.total), _pct(g.coverage),
                      _pct(g.addressed))
               for g in (*soa.themes, soa.total)),
         row_ids=tuple(f"theme-{g.group}" for g in (*soa.themes, soa.total)),
@@ -317,7 +305,7 @@ def soa_page(report: Report) -> Iterable[Page]:
     for row in soa.rows:
         control = report.repo.by_id.get(row.control) if row.control else None
         reason = report.text(control.get("reason")) if control is not None else ""
-        rows.append(_cells(
+        rows.append(cells(
             (Part(row.requirement, report.href(row.ref), "req-id"),
              Part(report.requirement_title(row.ref))),
             report.link(row.control) if row.control else "",
@@ -345,11 +333,11 @@ def gap_pages(report: Report) -> Iterable[Page]:
     for gap in report.gaps:
         catalog = report.catalogs.catalogs[gap.framework]
         summary = Table(
-            (t("col.group"), *(t.status(s) for s in GAP_STATUSES), t("col.total"),
+            (t("col.group"), *(t.status(s) for s in STATUSES), t("col.total"),
              t("col.coverage"), t("col.addressed")),
-            tuple(_cells(Part(f"{g.group} " + (report.text(catalog.groups[g.group].title)
+            tuple(cells(Part(f"{g.group} " + (report.text(catalog.groups[g.group].title)
                                                if g.group in catalog.groups else g.title)),
-                         *(str(g.count(s)) for s in GAP_STATUSES), str(g.total), _pct(g.coverage),
+                         *(str(g.count(s)) for s in STATUSES), str(g.total), _pct(g.coverage),
                          _pct(g.addressed))
                   for g in (*gap.groups, gap.total)),
             numeric=(1, 2, 3, 4, 5, 6, 7, 8), filter=False)
@@ -361,7 +349,7 @@ def gap_pages(report: Report) -> Iterable[Page]:
                                       report.requirement_title(s.requirement)))
                 inherited.append(Part(s.relation, cls="muted"))
                 inherited.extend(report.links(s.controls))
-            rows.append(_cells(
+            rows.append(cells(
                 (Part(row.requirement, cls="req-id"), Part(report.requirement_title(row.ref))),
                 row.group,
                 Part(t.status(row.status), cls=f"badge status-{row.status}"),
@@ -401,7 +389,7 @@ def _last_review(entity: Entity) -> str:
 
 def _doc_row(report: Report, e: Entity) -> tuple[Cell, ...]:
     version = e.get("version")
-    return _cells(report.link(e.id), report.title_of(e.id), report.t.kind(e.kind),
+    return cells(report.link(e.id), report.title_of(e.id), report.t.kind(e.kind),
                   version if isinstance(version, str) else "",
                   report.status(e.get("status") if isinstance(e.get("status"), str) else None),
                   report.role(e.get("owner")), Part(_last_review(e), cls="date"),
@@ -461,9 +449,9 @@ def risks_page(report: Report) -> Iterable[Page]:
     likelihood, impact = t("col.likelihood"), t("col.impact")
     caption = t("risk.heat.caption", appetite=reg.appetite)
     blocks = []
-    for ident, title, cells in (("heat-inherent", t("risk.heat.inherent"), reg.inherent_map),
-                                ("heat-residual", t("risk.heat.residual"), reg.residual_map)):
-        counts = heat_cells(cells)
+    for ident, title, heat in (("heat-inherent", t("risk.heat.inherent"), reg.inherent_map),
+                               ("heat-residual", t("risk.heat.residual"), reg.residual_map)):
+        counts = heat_cells(heat)
         desc = "; ".join(f"{likelihood} {li} × {impact} {im}: {len(ids)}"
                          for (li, im), ids in sorted(counts.items(), reverse=True)) or t("none")
         blocks.append(svg_block(title, svg.heat_map(ident, title, desc, counts, reg.scale,
@@ -475,14 +463,14 @@ def risks_page(report: Report) -> Iterable[Page]:
         for im in range(reg.scale, 0, -1):
             a, b = inherent.get((li, im), ()), residual.get((li, im), ())
             if a or b:
-                cell_rows.append(_cells(f"{li} × {im}", str(li * im), report.links(a),
+                cell_rows.append(cells(f"{li} × {im}", str(li * im), report.links(a),
                                         report.links(b)))
     blocks.append(table_block(t("risk.cells"), Table(
         (f"{likelihood} × {impact}", t("col.score"), t("risk.heat.inherent"),
          t("risk.heat.residual")), tuple(cell_rows), numeric=(1,), filter=False)))
     rows = []
     for r in reg.rows:
-        rows.append(_cells(
+        rows.append(cells(
             report.link(r.id), report.title_of(r.id), report.role(r.owner), report.status(r.status),
             f"{r.likelihood or '-'} × {r.impact or '-'} = {r.inherent or '-'}",
             (f"{r.residual_likelihood} × {r.residual_impact} = {r.residual}"
@@ -511,7 +499,7 @@ def findings_page(report: Report) -> Iterable[Page]:
         entity = report.by_path.get(f.path)
         where = f"{f.path}:{f.line}:{f.col}"
         rule = f.rule
-        rows.append(_cells(
+        rows.append(cells(
             Part(t.status(f.severity.label), cls=f"badge sev-{f.severity.label}"),
             Part(f.code, title=rule.title, cls="mono"),
             Part(where, report.page_of(entity.id) if entity is not None else None, "mono"),
@@ -531,9 +519,14 @@ def findings_page(report: Report) -> Iterable[Page]:
 
 # --- evidence ---------------------------------------------------------------------------------
 
+def _file_headers(report: Report) -> tuple[str, ...]:
+    t = report.t
+    return (t("col.file"), t("col.record"), t("col.status"), t("col.size"), t("col.sha256"))
+
+
 def _file_rows(report: Report, files: Sequence[Any]) -> tuple[tuple[Cell, ...], ...]:
     t = report.t
-    return tuple(_cells(
+    return tuple(cells(
         Part(f.path, f.dest, "mono") if f.dest else Part(f.path, cls="mono"),
         report.link(f.record),
         Part(t.status(f.state), cls=f"badge status-{'fresh' if f.state == 'copied' else 'missing'}"),
@@ -547,7 +540,7 @@ def evidence_page(report: Report) -> Iterable[Page]:
     t = report.t
     records = [e for e in report.entities if e.kind == "evidence"]
     missing = [f for r in records for f in report.files_of(r.id) if f.state in ("missing", "outside")]
-    headers = (t("col.file"), t("col.record"), t("col.status"), t("col.size"), t("col.sha256"))
+    headers = _file_headers(report)
     blocks: list[Block] = []
     if missing:
         blocks.append(table_block(t("evidence.missing"), Table(headers, _file_rows(report, missing),
@@ -558,7 +551,7 @@ def evidence_page(report: Report) -> Iterable[Page]:
     rows = []
     for r in records:
         controls = r.get("controls")
-        rows.append(_cells(report.link(r.id), report.link(str(r.get("document")))
+        rows.append(cells(report.link(r.id), report.link(str(r.get("document")))
                            if isinstance(r.get("document"), str) else "",
                            report.links(c for c in controls if isinstance(c, str))
                            if isinstance(controls, list) else (),
@@ -595,7 +588,7 @@ def entities_pages(report: Report) -> Iterable[Page]:
         members = [e for e in report.entities if e.kind == kind]
         blocks.append(table_block(f"{t.kind(kind)} ({len(members)})", Table(
             (t("col.id"), t("col.title"), t("col.status"), t("col.file")),
-            tuple(_cells(report.link(e.id), report.title_of(e.id),
+            tuple(cells(report.link(e.id), report.title_of(e.id),
                          report.status(e.get("status") if isinstance(e.get("status"), str) else None),
                          Part(e.path, cls="mono")) for e in members)),
             anchor=f"kind-{kind}"))
@@ -615,7 +608,7 @@ def entities_pages(report: Report) -> Iterable[Page]:
         if findings:
             blocks.append(table_block(t("ent.findings"), Table(
                 (t("col.severity"), t("col.code"), t("col.line"), t("col.message"), t("col.hint")),
-                tuple(_cells(Part(t.status(f.severity.label), cls=f"badge sev-{f.severity.label}"),
+                tuple(cells(Part(t.status(f.severity.label), cls=f"badge sev-{f.severity.label}"),
                              Part(f.code, cls="mono", title=f.rule.title), f"{f.line}:{f.col}",
                              f.message, f.hint) for f in findings), filter=False)))
         title = report.title_of(e.id)
@@ -636,7 +629,7 @@ def relation_blocks(report: Report, ident: str) -> Iterable[Block]:
         if not reach.reached:
             yield Block(title, "parts", note=empty, anchor=anchor)
             continue
-        rows = tuple(_cells(t.kind(r.kind), report.link(r.id), report.title_of(r.id),
+        rows = tuple(cells(t.kind(r.kind), report.link(r.id), report.title_of(r.id),
                             t(f"edge.{r.via[0]}") if r.via else "")
                      for r in reach.reached)
         yield table_block(title, Table((t("col.kind"), t("col.id"), t("col.title"),
@@ -669,7 +662,7 @@ def control_blocks(report: Report, e: Entity) -> Iterable[Block]:
         for x in cs.expectations:
             due = add_months(x.collected, x.every_months).isoformat() \
                 if x.collected and x.every_months else ""
-            exp_rows.append(_cells(report.link(x.document), str(x.every_months or ""),
+            exp_rows.append(cells(report.link(x.document), str(x.every_months or ""),
                                    report.link(x.record) if x.record else "",
                                    x.collected.isoformat() if x.collected else "",
                                    report.status(x.state), due,
@@ -683,8 +676,7 @@ def control_blocks(report: Report, e: Entity) -> Iterable[Block]:
     files = [f for r in records for f in report.files_of(r)]
     if files:
         yield table_block(t("ent.files"), Table(
-            (t("col.file"), t("col.record"), t("col.status"), t("col.size"), t("col.sha256")),
-            _file_rows(report, files), filter=False), anchor="files")
+            _file_headers(report), _file_rows(report, files), filter=False), anchor="files")
 
 
 @entity_blocks("evidence", 10, "evidence")
@@ -693,8 +685,7 @@ def evidence_blocks(report: Report, e: Entity) -> Iterable[Block]:
     files = report.files_of(e.id)
     if files:
         yield table_block(t("ent.files"), Table(
-            (t("col.file"), t("col.record"), t("col.status"), t("col.size"), t("col.sha256")),
-            _file_rows(report, files), filter=False))
+            _file_headers(report), _file_rows(report, files), filter=False))
 
 
 @entity_blocks("document", 10, "document")
@@ -704,7 +695,7 @@ def document_blocks(report: Report, e: Entity) -> Iterable[Block]:
     if records:
         yield table_block(t("ent.records"), Table(
             (t("col.record"), t("col.collected"), t("col.detail"), t("col.files")),
-            tuple(_cells(report.link(r.id), _date(r.get("collected")),
+            tuple(cells(report.link(r.id), _date(r.get("collected")),
                          report.text(r.get("description")), report.file_parts(r.id))
                   for r in records), filter=False))
 
@@ -800,7 +791,7 @@ def third_party_blocks(report: Report, e: Entity) -> Iterable[Block]:
         works = sorted((a.id for a in report.entities if a.kind == "activity"
                         and isinstance(a.get("staff"), list) and sid in a.get("staff")),
                        key=natural_key)
-        rows.append(_cells(Part(sid, cls="mono"), str(member.get("name") or ""),
+        rows.append(cells(Part(sid, cls="mono"), str(member.get("name") or ""),
                            str(member.get("role") or ""), str(cert.get("id") or ""),
                            expires.isoformat() if expires else "", report.status(state or None),
                            report.links(works)))

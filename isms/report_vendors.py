@@ -21,12 +21,12 @@ from isms.numbers import fixed, money, plain
 from isms.outsourcing_config import asset_settings, vendor_settings
 from isms.report import (
     Block,
-    Cell,
     Page,
     Part,
     Report,
     Stat,
     Table,
+    cells,
     entity_blocks,
     note_block,
     panel,
@@ -39,11 +39,6 @@ from isms.scorecard import Scorecard, latest_month, month_scores, scorecard
 from isms.staff import staff_audit
 
 GRADES = ("pass", "fair", "fail")
-
-
-def _cells(*cells: Cell | Part | str) -> tuple[Cell, ...]:
-    return tuple((c,) if isinstance(c, Part) else ((Part(c),) if c else ()) if isinstance(c, str)
-                 else c for c in cells)
 
 
 def _grade(report: Report, grade: str | None) -> Part:
@@ -108,7 +103,7 @@ def vendors_page(report: Report) -> Iterable[Page]:
         latest = latest_month(months, party.id, report.today)
         row = next((r for r in card.rows if latest is not None and r.third_party == party.id
                     and r.period == latest.period.label), None)
-        latest_rows.append(_cells(
+        latest_rows.append(cells(
             report.link(party.id), report.title_of(party.id),
             latest.period.label if latest else "",
             fixed(latest.score) if latest and latest.score is not None else "",
@@ -124,7 +119,7 @@ def vendors_page(report: Report) -> Iterable[Page]:
     blocks.append(table_block(t("vendors.staff"), Table(
         (t("col.id"), t("col.third_party"), t("col.name"), t("col.role"), t("col.certificate"),
          t("col.expires"), t("col.status"), t("col.activities"), t("col.detail")),
-        tuple(_cells(_staff_link(report, s.staff), report.link(s.third_party), s.name, s.role,
+        tuple(cells(_staff_link(report, s.staff), report.link(s.third_party), s.name, s.role,
                      s.certificate, Part(s.expires.isoformat() if s.expires else "", cls="date"),
                      report.status(s.status if s.status != "none" else "missing"),
                      report.links(s.activities), s.problem)
@@ -133,7 +128,7 @@ def vendors_page(report: Report) -> Iterable[Page]:
         blocks.append(table_block(t("vendors.certifications"), Table(
             (t("col.third_party"), t("col.name"), t("col.certificate"), t("col.expires"),
              t("col.status"), t("col.days_left")),
-            tuple(_cells(report.link(c.third_party), c.standard, c.certificate,
+            tuple(cells(report.link(c.third_party), c.standard, c.certificate,
                          Part(c.expires.isoformat(), cls="date"), report.status(c.status),
                          str(c.days_left)) for c in audit.certifications),
             numeric=(5,), filter=False), wide=False))
@@ -141,7 +136,7 @@ def vendors_page(report: Report) -> Iterable[Page]:
         blocks.append(table_block(t("vendors.contracts"), Table(
             (t("col.third_party"), t("col.contract"), t("col.start"), t("col.expires"),
              t("col.status"), t("col.days_left")),
-            tuple(_cells(report.link(c.third_party), c.contract,
+            tuple(cells(report.link(c.third_party), c.contract,
                          Part(c.start.isoformat() if c.start else "", cls="date"),
                          Part(c.end.isoformat(), cls="date"), report.status(c.status),
                          str(c.days_left)) for c in audit.contracts),
@@ -161,7 +156,7 @@ def _asset_blocks(report: Report) -> Iterable[Block]:
     rows = []
     for a in assets.assets:
         f = a.figures
-        rows.append(_cells(report.link(a.asset), report.text(a.name), a.type,
+        rows.append(cells(report.link(a.asset), report.text(a.name), a.type,
                            report.link(a.vendor) if a.vendor else "",
                            Part(a.in_service.isoformat() if a.in_service else "", cls="date"),
                            str(f.failures), fixed(f.availability, 3), fixed(f.failure_rate, 2),
@@ -192,15 +187,15 @@ def _budget_blocks(report: Report) -> Iterable[Block]:
     diff = budget.difference_percent
     yield table_block(title, Table(
         (t("vendors.budget.totals"), t("col.amount")),
-        (_cells(t("vendors.budget.ratio"), money(budget.ratio_total)),
-         _cells(t("vendors.budget.workload"), money(budget.workload_total)),
-         _cells("Δ", money(budget.difference) + (f" ({plain(diff)}%)" if diff is not None else ""))),
+        (cells(t("vendors.budget.ratio"), money(budget.ratio_total)),
+         cells(t("vendors.budget.workload"), money(budget.workload_total)),
+         cells("Δ", money(budget.difference) + (f" ({plain(diff)}%)" if diff is not None else ""))),
         numeric=(1,), filter=False), note=f"{report.link(budget.standard).text} · {budget.path}",
         anchor="budget", wide=False)
     yield table_block(t("vendors.budget.ratio"), Table(
         (t("col.id"), t("col.type"), t("col.value_currency"), t("col.amount"),
          t("col.explanation")),
-        tuple(_cells(report.link(line.asset), line.type, money(line.value), money(line.amount),
+        tuple(cells(report.link(line.asset), line.type, money(line.value), money(line.amount),
                      line.explanation) for line in budget.ratio_lines),
         numeric=(2, 3), ident="budget-ratio"))
     labour = [(line.service, line.grade, line.amount, line.explanation)
@@ -208,7 +203,7 @@ def _budget_blocks(report: Report) -> Iterable[Block]:
     spares = [(line.item, "", line.amount, line.explanation) for line in budget.spare_lines]
     yield table_block(t("vendors.budget.workload"), Table(
         (t("col.id"), t("col.role"), t("col.amount"), t("col.explanation")),
-        tuple(_cells(ident, grade, money(amount), text) for ident, grade, amount, text
+        tuple(cells(ident, grade, money(amount), text) for ident, grade, amount, text
               in (*labour, *spares)), numeric=(2,), ident="budget-workload"))
 
 
@@ -220,7 +215,7 @@ def party_scores(report: Report, e: Entity) -> Iterable[Block]:
         return
     yield table_block(t("ent.scores"), Table(
         (t("col.period"), t("col.score"), t("col.grade"), t("col.trend"), t("col.record")),
-        tuple(_cells(r.period, fixed(r.score), _grade(report, r.grade),
+        tuple(cells(r.period, fixed(r.score), _grade(report, r.grade),
                      report.status(r.trend) if r.trend else "", report.links(r.evaluations))
               for r in reversed(rows)), numeric=(1,), filter=False),
         anchor=f"scores-{safe_name(e.id)}", wide=False)

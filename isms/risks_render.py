@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from isms.risks import HeatCell, Register, RiskRow
+from isms.tabular import csv_text, json_text
 
 
 def _n(value: int | None) -> str:
@@ -83,16 +81,11 @@ RISK_CSV_HEADERS = ("id", "title", "owner", "status", "likelihood", "impact", "i
 
 
 def risks_csv(reg: Register) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(RISK_CSV_HEADERS)
-    for r in reg.rows:
-        writer.writerow([r.id, r.title, r.owner, r.status, _n(r.likelihood), _n(r.impact),
-                         _n(r.inherent), _n(r.residual_likelihood), _n(r.residual_impact),
-                         _n(r.residual), _n(r.effective), "yes" if r.above_appetite else "no",
-                         r.accepted_by, _date(r.accepted_on), r.option, _date(r.due),
-                         r.overdue_days, r.treatment, _controls_words(r)])
-    return buf.getvalue()
+    return csv_text(RISK_CSV_HEADERS, [
+        [r.id, r.title, r.owner, r.status, _n(r.likelihood), _n(r.impact), _n(r.inherent),
+         _n(r.residual_likelihood), _n(r.residual_impact), _n(r.residual), _n(r.effective),
+         "yes" if r.above_appetite else "no", r.accepted_by, _date(r.accepted_on), r.option,
+         _date(r.due), r.overdue_days, r.treatment, _controls_words(r)] for r in reg.rows])
 
 
 def _heat_json(cells: Sequence[HeatCell]) -> list[dict[str, Any]]:
@@ -123,7 +116,7 @@ def risks_json(reg: Register) -> str:
         "heatmap": {"inherent": _heat_json(reg.inherent_map),
                     "residual": _heat_json(reg.residual_map)},
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc)
 
 
 RISK_FORMATS = {"text": risks_text, "csv": risks_csv, "json": risks_json}

@@ -40,7 +40,7 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: str
     return [line(headers), line(["-" * s for s in sizes]), *(line(r) for r in rows)]
 
 
-def csv_text(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(headers)

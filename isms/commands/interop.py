@@ -48,13 +48,14 @@ def export_oscal(path: Path, out: Path, frameworks: tuple[str, ...],
     per cross-framework mapping. Same repository and --today give the same bytes."""
     from isms.engine import load_repo
     from isms.fsutil import atomic_write
-    from isms.oscal import export_documents, render_json
+    from isms.oscal import export_documents
+    from isms.tabular import json_text
 
     loaded = load_repo(path)
     documents = export_documents(loaded.repo, loaded.catalogs, today or dt.date.today(),
                                  frameworks)
     for name in sorted(documents):
-        atomic_write(out / name, render_json(documents[name]))
+        atomic_write(out / name, json_text(documents[name]))
         click.echo(str(out / name))
     return 0
 

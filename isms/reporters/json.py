@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from isms import __version__
+from isms.tabular import json_text
 
 if TYPE_CHECKING:
     from isms.engine import CheckResult
@@ -34,4 +34,4 @@ def render(result: CheckResult, quiet: bool = False) -> str:
             for f in result.findings
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc)

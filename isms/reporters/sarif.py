@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -11,6 +10,7 @@ from isms import __version__
 if TYPE_CHECKING:
     from isms.engine import CheckResult
 from isms.findings import Severity
+from isms.tabular import json_text
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -72,4 +72,4 @@ def render(result: CheckResult, quiet: bool = False) -> str:
             }
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(doc)
