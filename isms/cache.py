@@ -155,7 +155,7 @@ class Entry(NamedTuple):
     sha: str
     digest: str  # of the entity's stored form; "" when the file has no entity
     findings: str  # JSON, decoded only when used
-    disk: str  # JSON list of the repository files the entity names (see checks.disk_paths)
+    disk: str  # JSON list of the repository files the entity names (see engine.disk_paths)
     view_digest: str  # of the stored form of the entity's stage view
 
 
@@ -282,8 +282,7 @@ class FileCache:
         try:
             for rel, text in self._db.execute(query, args):
                 expected = wanted.get(rel)
-                if expected and isinstance(text, str) and \
-                        hashlib.sha256(text.encode("utf-8")).hexdigest() == expected:
+                if expected and isinstance(text, str) and digest(text.encode("utf-8")) == expected:
                     entity = _entity_from_json(text)
                     if entity is not None:
                         out[rel] = entity

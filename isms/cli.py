@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from isms import __version__
-from isms.commands._common import DateType
+from isms.commands._common import DateType, day, emit
 from isms.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, IsmsError, UsageError
 from isms.reporters import REPORTERS
 
@@ -82,19 +82,14 @@ def check(path: Path, fmt: str, output: Path | None, fail_on: str | None, select
     from isms.engine import CheckOptions, run_check
     from isms.reporters import get_reporter
 
-    options = CheckOptions(today=today or dt.date.today(), fail_on=fail_on,
+    options = CheckOptions(today=day(today), fail_on=fail_on,
                            select=_codes(select), ignore=_codes(ignore), base=base,
                            use_cache=not no_cache, jobs=jobs)
     result = run_check(path, options)
     report = get_reporter(fmt)(result, quiet)
-    if output is not None:
-        from isms.fsutil import atomic_write
-
-        atomic_write(output, report)
-        if fmt == "text" and not quiet:
-            click.echo(report.splitlines()[-1], err=True)
-    else:
-        click.echo(report, nl=False)
+    emit(report, output)
+    if output is not None and fmt == "text" and not quiet:
+        click.echo(report.splitlines()[-1], err=True)
     return 1 if result.failed else 0
 
 

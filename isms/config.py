@@ -84,12 +84,9 @@ def config_from_bytes(root: Path, raw_bytes: bytes) -> Config:
         raise ConfigError(f"invalid configuration: {where}{message}",
                           hint=first.hint if first else None)
     data: dict[str, Any] = parsed.data
-    from isms.schema import config_validator, fast_validator
+    from isms.schema import schema_errors
 
-    fast = fast_validator("config")
-    valid = fast is not None and fast.is_valid(data)
-    errors = [] if valid else sorted(config_validator().iter_errors(data),
-                                     key=lambda e: list(e.absolute_path))
+    errors = sorted(schema_errors("config", data), key=lambda e: list(e.absolute_path))
     if errors:
         lines = []
         for err in errors[:10]:

@@ -19,14 +19,21 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from isms import checks as _checks  # noqa: F401  (registers the structural checks)
-from isms.cache import EntityRecord, FileCache, cache_key, digest, entity_json, signature
+from isms.cache import (
+    EntityRecord,
+    FileCache,
+    cache_key,
+    digest,
+    entity_json,
+    finding_to_json,
+    signature,
+)
 from isms.catalogs import Catalogs, load_catalogs
-from isms.config import Config, find_root, load_config
+from isms.config import CONFIG_NAME, Config, find_root, load_config
 from isms.errors import UsageError
 from isms.findings import RULES, Finding, Rule, Severity, make
 from isms.loader import (
     Y_UNKNOWN_KIND,
-    JsonPath,
     LazyMarks,
     Parsed,
     discover,
@@ -34,7 +41,7 @@ from isms.loader import (
     read_stat,
 )
 from isms.model import Entity, Repo, iter_spec
-from isms.schema import KINDS, validate
+from isms.schema import KINDS, MarkMap, validate
 from isms.stage import changed_files, file_shas, relocate, stage_key, stage_view
 
 
@@ -65,9 +72,13 @@ class FileResult:
     entity: Entity | None
     sha: str = ""
     digest: str = ""
-    stored: bool = False
     disk: tuple[str, ...] = ()
     view_digest: str = ""
+
+    @property
+    def stored(self) -> bool:
+        """Whether the entity was left in the cache (see :func:`fill_entities`)."""
+        return self.entity is None and bool(self.digest)
 
 
 @dataclass
@@ -132,8 +143,6 @@ def file_result(parsed: Parsed, config: Config | None = None) -> FileResult:
     return FileResult(rel, tuple(findings), entity)
 
 
-_Marks = Mapping[JsonPath, tuple[int, int]]
-
 # Below this many files to parse, a process pool costs more to start than it saves.
 AUTO_PARALLEL_MIN = 600
 
@@ -160,7 +169,7 @@ def disk_paths(kind: str, data: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _process(rel: str, raw: bytes, info: os.stat_result | None, config: Config,
-             store: bool, view: bool) -> tuple[_Work, _Marks | None]:
+             store: bool, view: bool) -> tuple[_Work, MarkMap | None]:
     """Parse, validate and check one file's bytes: the storable result, and the marks of the
     entity (for a caller in this process, which can keep them)."""
     result = file_result(parse_bytes(raw, rel, config.limits), config)
@@ -210,14 +219,14 @@ def auto_jobs(pending: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _from_work(config: Config, rel: str, work: _Work, marks: _Marks | None = None
+def _from_work(config: Config, rel: str, work: _Work, marks: MarkMap | None = None
                ) -> FileResult:
     made = None
     if work.entity is not None:
         kind, ident, data = work.entity
         made = Entity(kind, ident, rel, data,
                       marks if marks is not None else LazyMarks(config.root, rel, config.limits))
-    return FileResult(rel, work.findings, made, work.sha, work.digest, False, work.disk,
+    return FileResult(rel, work.findings, made, work.sha, work.digest, work.disk,
                       work.view_digest)
 
 
@@ -238,8 +247,8 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
     pending: list[tuple[str, bytes | None, os.stat_result | None]] = []
     prefix = os.path.join(root, "")
     for rel in files:
-        if cache is None:
-            pending.append((rel, None, None))
+        if cache is None or rel not in cache.index:
+            pending.append((rel, None, None))  # nothing to compare with: read it once, later
             continue
         try:
             entry = cache.unchanged(rel, signature(os.stat(prefix + rel)))
@@ -263,7 +272,7 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
             continue
         cache.use(rel)
         results[rel] = FileResult(rel, findings, None, entry.sha, entry.digest,
-                                  bool(entry.digest), cache.disk(entry), entry.view_digest)
+                                  cache.disk(entry), entry.view_digest)
     workers = jobs if jobs is not None else auto_jobs(len(pending))
     if workers > 1 and len(pending) > 1:
         import multiprocessing
@@ -309,7 +318,7 @@ def fill_entities(config: Config, results: list[FileResult], cache: FileCache | 
     """``results`` with the entities (or, with ``view``, the stage views) of cached files
     read from the cache (a file whose stored entity cannot be read back is parsed again)."""
     wanted = {r.path: r.view_digest if view else r.digest
-              for r in results if r.stored and r.entity is None}
+              for r in results if r.stored}
     if not wanted:
         return results
     records = cache.entities(wanted, view=view) if cache is not None else {}
@@ -325,7 +334,7 @@ def fill_entities(config: Config, results: list[FileResult], cache: FileCache | 
         kind, ident, data = record
         entity = Entity(kind, ident, r.path, data, LazyMarks(config.root, r.path, config.limits))
         # Built directly: dataclasses.replace costs ten times as much, on every entity.
-        out.append(FileResult(r.path, r.findings, entity, r.sha, r.digest, False, r.disk,
+        out.append(FileResult(r.path, r.findings, entity, r.sha, r.digest, r.disk,
                               r.view_digest))
     return out
 
@@ -422,8 +431,8 @@ def _run_check(path: Path, options: CheckOptions) -> CheckResult:
     if options.base is not None:
         from isms.doccontrol import check_base
 
-        findings.extend(check_base(config.root, _assemble(config, files, results).repo,
-                                   options.base))
+        head = Repo.build(config, [r.entity for r in results if r.entity is not None], list(files))
+        findings.extend(check_base(config.root, head, options.base))
     if cache is None:
         findings.extend(_whole_repo(_stage_loaded(config, files, results, whole),
                                     options.today, options.jobs))
@@ -491,7 +500,7 @@ def _cached_stage(config: Config, files: Sequence[str], results: list[FileResult
 def _stage_path(config: Config, path: str, files: set[str]) -> bool:
     """Whether the whole-repository stage could report a finding in ``path`` (a cached result
     that names any other file was not written by us)."""
-    if path in files or path == "isms.yaml":
+    if path in files or path == CONFIG_NAME:
         return True
     folder = (config.catalogs or "").strip("/")
     return bool(folder) and path.startswith(folder + "/")
@@ -551,9 +560,8 @@ def _stage_child(ctx: _checks.Context, send: Any) -> None:
     send.close()
 
 
-def _plain(findings: Iterable[Finding]) -> list[tuple[Any, ...]]:
-    return [(f.path, f.line, f.col, f.code, f.message, int(f.severity), f.hint, f.json_path)
-            for f in findings]
+def _plain(findings: Iterable[Finding]) -> list[list[Any]]:
+    return [finding_to_json(f) for f in findings]
 
 
 def _from_plain(items: Iterable[Sequence[Any]]) -> list[Finding]:

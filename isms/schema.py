@@ -69,10 +69,6 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(name), format_checker=FormatChecker(("date",)))
 
 
-def config_validator() -> Draft202012Validator:
-    return validator("config")
-
-
 def json_path(path: JsonPath) -> str:
     out = "$"
     for part in path:
@@ -162,14 +158,19 @@ def fast_validator(name: str) -> Any:
     return jsonschema_rs.validator_for(load_schema(name), validate_formats=True)
 
 
+def schema_errors(name: str, data: Any) -> Iterator[ValidationError]:
+    """Every violation of schema ``name`` by ``data``; the compiled validator settles the
+    usual case, a valid document, without the detailed one."""
+    fast = fast_validator(name)
+    if fast is not None and fast.is_valid(data):
+        return iter(())
+    return validator(name).iter_errors(data)
+
+
 def validate(kind: str, data: dict[str, Any], path: str, marks: MarkMap) -> list[Finding]:
     """Validate one entity against its kind's schema; one finding per violation."""
-    fast = fast_validator(kind)
-    if fast is not None and fast.is_valid(data):
-        return []
-    v = validator(kind)
     findings: list[Finding] = []
-    for error in v.iter_errors(data):
+    for error in schema_errors(kind, data):
         findings.extend(_to_findings(error, path, marks, load_schema(kind)))
     return findings
 

@@ -316,3 +316,18 @@ def test_caches_of_earlier_formats_are_removed(cli, make_repo):
     (folder / "notes.txt").write_text("not ours to remove")
     _check(cli, repo)
     assert sorted(p.name for p in folder.iterdir()) == [".gitignore", CACHE_FILE, "notes.txt"]
+
+
+def test_a_first_run_leaves_reading_to_the_workers(cli, make_repo, monkeypatch):
+    """With no cache entry to compare against, this process neither reads nor hashes a file:
+    the worker that parses it does (before, each file was read here and again there)."""
+    repo = make_repo("references")
+    expected = _check(cli, repo, "--no-cache", "--jobs", "1")
+    read = []
+    original = isms.engine.read_stat
+    monkeypatch.setattr(isms.engine, "read_stat",
+                        lambda root, rel, limits: read.append(rel) or original(root, rel, limits))
+    assert _check(cli, repo, "--jobs", "2") == expected
+    assert read == []  # (reads in the forked workers are not seen here)
+    assert (repo / CACHE_DIR / CACHE_FILE).is_file()
+    assert len(_rows(repo)) == 12
