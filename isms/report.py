@@ -246,10 +246,7 @@ def entity_blocks(key: str, order: int, kind: str = "") -> Callable[
 
 def load_section_modules() -> None:
     for name in SECTION_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            continue
+        importlib.import_module(name)
 
 
 # --- the gathered data ------------------------------------------------------------------------

@@ -57,6 +57,7 @@ from isms.register_columns import (
     property_order,
 )
 from isms.scaffold import FOLDER_OF_KIND, ID_PATTERN
+from isms.schema import json_path, validate
 from isms.xlsx import column_letter
 
 HEADER_SCAN_ROWS = 20
@@ -628,7 +629,7 @@ class _Planner:
                     continue
                 target = self.repo.by_id.get(value)
                 kind = target.kind if target is not None else batch.get(value)
-                jp = _json_path(path)
+                jp = json_path(path)
                 if kind is None:
                     self.fail(origin, jp, first_row,
                               f"{value} is not a known {' or '.join(ref.targets)}")
@@ -641,7 +642,7 @@ class _Planner:
             for path, value in iter_spec(data, spec):
                 if isinstance(value, str) and value not in config.roles:
                     known = ", ".join(sorted(config.roles)) or "none"
-                    self.fail(origin, _json_path(path), first_row,
+                    self.fail(origin, json_path(path), first_row,
                               f"{value!r} is not a role in isms.yaml (roles: {known})")
                     ok = False
         if self.kind == "activity":
@@ -653,7 +654,7 @@ class _Planner:
                 ok = False
             for path, value in iter_spec(data, "staff"):
                 if isinstance(value, str) and value not in self.repo.staff:
-                    self.fail(origin, _json_path(path), first_row,
+                    self.fail(origin, json_path(path), first_row,
                               f"{value} is not staff of any third party")
                     ok = False
         if self.kind == "risk":
@@ -661,14 +662,12 @@ class _Planner:
             for spec in ("likelihood", "impact", "residual.likelihood", "residual.impact"):
                 for path, value in iter_spec(data, spec):
                     if isinstance(value, int) and not 1 <= value <= scale:
-                        self.fail(origin, _json_path(path), first_row,
+                        self.fail(origin, json_path(path), first_row,
                                   f"{value} is outside the risk scale 1..{scale} of isms.yaml")
                         ok = False
         return ok
 
     def plan(self, entities: Mapping[str, _Assembly]) -> list[EntityChange]:
-        from isms.schema import validate
-
         root = self.repo.config.root
         batch = {i: self.kind for i in entities}
         changes = []
@@ -716,11 +715,6 @@ class _Planner:
         return changes
 
 
-def _json_path(path: tuple[Any, ...]) -> str:
-    out = "$"
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
 
 
 def _rows_text(rows: Sequence[int]) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from isms.commands._common import emit, options
+from isms.commands._common import day, emit, options
 
 
 def _options(formats: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -37,7 +37,7 @@ def gap(frameworks: tuple[str, ...], path: Path, fmt: str, output: Path | None,
     from isms.gap_render import GAP_FORMATS
 
     loaded = load_repo(path)
-    reports = gap_analysis(loaded.repo, loaded.catalogs, today or dt.date.today(), frameworks)
+    reports = gap_analysis(loaded.repo, loaded.catalogs, day(today), frameworks)
     emit(GAP_FORMATS[fmt](reports), output)
     return 0
 
@@ -54,7 +54,7 @@ def soa(path: Path, fmt: str, output: Path | None, today: dt.date | None, framew
     from isms.gap_render import SOA_FORMATS
 
     loaded = load_repo(path)
-    result = statement_of_applicability(loaded.repo, loaded.catalogs, today or dt.date.today(),
+    result = statement_of_applicability(loaded.repo, loaded.catalogs, day(today),
                                         framework)
     emit(SOA_FORMATS[fmt](result), output)
     return 0
@@ -70,6 +70,6 @@ def risks(path: Path, fmt: str, output: Path | None, today: dt.date | None) -> i
     from isms.risks_render import RISK_FORMATS
 
     loaded = load_repo(path)
-    register = risk_register(loaded.repo, loaded.catalogs, today or dt.date.today())
+    register = risk_register(loaded.repo, loaded.catalogs, day(today))
     emit(RISK_FORMATS[fmt](register), output)
     return 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from isms.commands._common import DateType
+from isms.commands._common import DateType, day, emit
 from isms.errors import UsageError
 
 _PATH = click.option("-C", "--path", "path", default=".", show_default=True,
@@ -62,19 +62,13 @@ def diff(rev1: str, rev2: str | None, path: Path, fmt: str, output: Path | None,
     old = load_revision(root, old_ref, config)
     new_dirty = False
     if new_ref is None:
-        new = load_worktree(root, today or dt.date.today())
+        new = load_worktree(root, day(today))
         new_dirty = bool(gitio.dirty(w, [CONFIG_NAME, *config.folders]))
     else:
         new = load_revision(root, new_ref, config)
     catalogs = load_catalogs(root, config.catalogs)
     changes = compute(old, new, new_dirty=new_dirty, gaps=gap_changes(old, new, catalogs))
-    report = FORMATS[fmt](changes)
-    if output is not None:
-        from isms.fsutil import atomic_write
-
-        atomic_write(output, report)
-    else:
-        click.echo(report, nl=False)
+    emit(FORMATS[fmt](changes), output)
     return 0
 
 

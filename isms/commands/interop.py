@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from isms.commands._common import DateType
+from isms.commands._common import DateType, day
 
 
 @click.group()
@@ -52,7 +52,7 @@ def export_oscal(path: Path, out: Path, frameworks: tuple[str, ...],
     from isms.tabular import json_text
 
     loaded = load_repo(path)
-    documents = export_documents(loaded.repo, loaded.catalogs, today or dt.date.today(),
+    documents = export_documents(loaded.repo, loaded.catalogs, day(today),
                                  frameworks)
     for name in sorted(documents):
         atomic_write(out / name, json_text(documents[name]))
@@ -111,10 +111,10 @@ def export_xlsx(path: Path, out: Path, today: dt.date | None) -> int:
     from isms.workbook import build_workbook
     from isms.xlsx import workbook_bytes
 
-    day = today or dt.date.today()
+    on = day(today)
     loaded = load_repo(path)
-    book = build_workbook(loaded.repo, loaded.catalogs, day)
-    atomic_write(out, workbook_bytes(book.sheets, day, book.title))
+    book = build_workbook(loaded.repo, loaded.catalogs, on)
+    atomic_write(out, workbook_bytes(book.sheets, on, book.title))
     for name, why in book.left_out:
         click.echo(f"isms: note: sheet {name!r} left out: {why}", err=True)
     click.echo(f"{out}: {len(book.sheets)} sheets: " + ", ".join(s.name for s in book.sheets))
@@ -151,7 +151,7 @@ def import_xlsx(file: Path, kind: str, sheet: str | None, mapping: Path | None, 
     loaded = load_repo(repo_path)
     columns = read_mapping(mapping, kind) if mapping is not None else None
     plan = with_preview(plan_import(loaded.repo, file, kind, columns, sheet), loaded.repo,
-                        loaded.catalogs, today or dt.date.today())
+                        loaded.catalogs, day(today))
     written = apply(loaded.config.root, plan, update) if write else []
     click.echo(render(plan, write, update, written), nl=False)
     return 1 if plan.errors else 0
@@ -200,7 +200,7 @@ def import_comply(directory: Path, repo_path: Path, owner: str | None, policy: s
         owner = next(iter(config.roles))
     languages = config.languages or ("en",)
     language = lang or ("en" if "en" in languages else languages[0])
-    options = Options(owner, language, today or dt.date.today(), policy,
+    options = Options(owner, language, day(today), policy,
                       parse_framework_options(frameworks))
     plan = with_preview(plan_comply_import(loaded.repo, loaded.catalogs, directory, options),
                         loaded.repo, loaded.catalogs, options.today)

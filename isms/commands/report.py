@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from isms.commands._common import DateType
+from isms.commands._common import DateType, day
 from isms.errors import UsageError
 
 # Below this many seconds of hashing and copying no progress bar is shown.
@@ -92,7 +92,7 @@ def report(path: Path, out: Path, lang: str | None, today: dt.date | None,
     from isms.report import ReportOptions, build_site
 
     loaded = load_repo(path)
-    options = ReportOptions(today=today or dt.date.today(), lang=lang,
+    options = ReportOptions(today=day(today), lang=lang,
                             frameworks=_frameworks(frameworks), since=since)
 
     def work(progress: _Progress) -> tuple[Any, list[str]]:
@@ -140,7 +140,7 @@ def bundle(ctx: click.Context, path: Path, out: Path | None, frameworks: tuple[s
     from isms.fsutil import atomic_write
 
     loaded = load_repo(path)
-    options = BundleOptions(today=today or dt.date.today(), lang=lang,
+    options = BundleOptions(today=day(today), lang=lang,
                             frameworks=_frameworks(frameworks), since=since,
                             allow_missing=allow_missing)
     built = _run("bundling", lambda progress: build_bundle(loaded, options, progress))

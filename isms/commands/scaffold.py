@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from isms.commands._common import DateType
+from isms.commands._common import DateType, day
 
 
 @click.command()
@@ -49,7 +49,7 @@ def new(kind: str, ident: str, path: Path, today: dt.date | None) -> int:
     """
     from isms.scaffold import plan_new
 
-    plan = plan_new(path, kind, ident, today or dt.date.today())
+    plan = plan_new(path, kind, ident, day(today))
     for rel in plan.write(force=False):
         click.echo(str(plan.target / rel))
     return 0
