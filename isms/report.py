@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from isms import __version__
@@ -56,6 +56,9 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 SAFE_PART = re.compile(r'^[^\\/:*?"<>|\x00-\x1f]+$')
+
+
+_T = TypeVar("_T")
 
 
 # --- the page model ---------------------------------------------------------------------------
@@ -322,6 +325,7 @@ class Report:
         self.t = Labels(self.lang)
         self.check = check
         self.state = state
+        self._once: dict[str, Any] = {}
         self.graph: nx.DiGraph = graph_for(self.repo, self.catalogs)
         self.states: dict[str, ControlState] = control_states(self.repo, self.catalogs, self.today)
         try:
@@ -514,6 +518,14 @@ class Report:
                 size, sha = cache[f.source]
                 updated.append(EvidenceFile(f.record, f.path, f.state, f.dest, f.source, size, sha))
             self.evidence[record] = tuple(updated)
+
+    def once(self, key: str, make: Callable[[], _T]) -> _T:
+        """``make()``, computed once per report: figures that several pages show (the vendor
+        scorecard on the vendors page and on each third party's page)."""
+        if key not in self._once:
+            self._once[key] = make()
+        value: _T = self._once[key]
+        return value
 
     def files_of(self, record: str) -> tuple[EvidenceFile, ...]:
         return self.evidence.get(record, ())

@@ -19,6 +19,7 @@ from isms.i18n import natural_key
 from isms.model import Entity
 from isms.numbers import fixed, money, plain
 from isms.outsourcing_config import asset_settings, vendor_settings
+from isms.periods import Period
 from isms.report import (
     Block,
     Page,
@@ -35,7 +36,7 @@ from isms.report import (
     svg_block,
     table_block,
 )
-from isms.scorecard import Scorecard, latest_month, month_scores, scorecard
+from isms.scorecard import MonthScore, Scorecard, latest_month, month_scores, scorecard
 from isms.staff import staff_audit
 
 GRADES = ("pass", "fair", "fail")
@@ -50,7 +51,13 @@ def _staff_link(report: Report, staff: str) -> Part:
 
 
 def _scores(report: Report) -> Scorecard:
-    return scorecard(report.repo, vendor_settings(report.config.raw), report.today)
+    return report.once("scorecard", lambda: scorecard(report.repo, vendor_settings(
+        report.config.raw), report.today))
+
+
+def _months(report: Report) -> dict[tuple[str, Period], MonthScore]:
+    return report.once("month_scores", lambda: month_scores(report.repo, vendor_settings(
+        report.config.raw)))
 
 
 @panel("vendors", 60)
@@ -59,7 +66,7 @@ def vendors_panel(report: Report) -> Iterable[Block]:
     if not parties:
         return
     t = report.t
-    months = month_scores(report.repo, vendor_settings(report.config.raw))
+    months = _months(report)
     counts = dict.fromkeys((*GRADES, "none"), 0)
     for party in parties:
         latest = latest_month(months, party, report.today)
@@ -97,7 +104,7 @@ def vendors_page(report: Report) -> Iterable[Page]:
                                               (float(settings.fair_min), t.status("fair"))))
         blocks.append(svg_block(t("vendors.trend"), chart, note=t("vendors.trend.caption"),
                                 anchor="trend", wide=True))
-    months = month_scores(report.repo, settings)
+    months = _months(report)
     latest_rows = []
     for party in parties:
         latest = latest_month(months, party.id, report.today)
