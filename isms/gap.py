@@ -32,13 +32,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from isms.controls import ControlState, EvidenceCheck, ImplementedBy, control_states
 from isms.errors import UsageError
 from isms.graph import graph_for
 from isms.i18n import natural_key, pick
+from isms.numbers import rounded
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -297,7 +298,7 @@ def _top_group(catalog: Catalog, gid: str | None) -> str:
 def _percent(part: int, whole: int) -> Decimal | None:
     if whole <= 0:
         return None
-    return (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return rounded(Decimal(part * 100) / Decimal(whole), 1)
 
 
 def summarise(group: str, title: str, rows: Sequence[GapRow]) -> Summary:

@@ -46,6 +46,7 @@ from isms.datetext import DATE_FORMS, parse_date
 from isms.errors import UsageError
 from isms.import_plan import EntityChange, ImportPlan, Problem, action_of
 from isms.model import REFS_BY_KIND, ROLE_FIELDS, Repo, iter_spec
+from isms.periods import parse_period
 from isms.register_columns import (
     LAYOUTS,
     FieldType,
@@ -66,7 +67,6 @@ TOTAL_WORDS = ("grand total", "sub total", "subtotal", "totals", "total", "sum",
 _SPLIT = re.compile(r"\s*[,;，；、\n]\s*")
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
-_PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
 _PERIOD_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _PERIOD_QUARTER = re.compile(r"^(\d{4})\s*(?:[-\s]?[Qq]|年第)\s*([1-4])\s*(?:季度)?$")
 _IGNORE = "ignore"
@@ -211,7 +211,7 @@ def _period(value: Any) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return f"{value.year:04d}-{value.month:02d}"
     text = unicodedata.normalize("NFKC", _as_text(value))
-    if _PERIOD.match(text):
+    if parse_period(text) is not None:  # (text is stripped)
         return text
     m = _PERIOD_MONTH.match(text)
     if m and 1 <= int(m[2]) <= 12:
