@@ -70,7 +70,8 @@ def test_changed_content_is_parsed_again(cli, make_repo):
     assert _check(cli, repo)[0] == 0
 
 
-def test_config_change_invalidates(cli, make_repo):
+def test_config_change_invalidates(cli, make_repo, trust_fresh_stats):
+    # (Signatures are trusted at once, so the files are not read again unless the key changed.)
     repo = make_repo("clean")
     assert _check(cli, repo)[0] == 0
     config = repo / "isms.yaml"
@@ -88,11 +89,21 @@ def test_key_depends_on_version_schemas_limits_and_file_check_config(monkeypatch
     config = load_config(REPO / "tests" / "fixtures" / "clean")
     base = cache_key(config)
     assert cache_key(dataclasses.replace(config, limits=Limits(max_depth=10))) != base
+    assert cache_key(dataclasses.replace(config, limits=Limits(max_file_bytes=1000))) != base
+    assert cache_key(dataclasses.replace(config, limits=Limits(max_alias_nodes=7))) != base
     assert cache_key(dataclasses.replace(config, languages=("en",))) != base
     assert cache_key(dataclasses.replace(config, roles={"ciso": "CISO"})) != base
+    assert cache_key(dataclasses.replace(config, domains={"storage": "Storage"})) != base
     assert cache_key(dataclasses.replace(config, organisation="Other office")) == base
     import isms.cache
+    import isms.schema
 
+    original = isms.schema.schema_text
+    monkeypatch.setattr(isms.schema, "schema_text",
+                        lambda name: original(name) + (" " if name == "risk" else ""))
+    assert cache_key(config) != base
+    monkeypatch.setattr(isms.schema, "schema_text", original)
+    assert cache_key(config) == base
     monkeypatch.setattr(isms.cache, "__version__", "99.0.0")
     assert cache_key(config) != base
 
@@ -128,6 +139,11 @@ def test_corrupted_or_foreign_cache_is_ignored_and_rebuilt(cli, make_repo, garba
     (repo / CACHE_DIR).mkdir()
     path = repo / CACHE_DIR / CACHE_FILE
     ours = list(isms.cache._SCHEMA)
+    from isms.config import load_config
+
+    # A database that is ours in every other way: format and key match.
+    ours += [f"INSERT INTO meta VALUES ('format', '{isms.cache.FORMAT}')",
+             f"INSERT INTO meta VALUES ('key', '{cache_key(load_config(repo))}')"]
     if garbage == "other-schema":
         _foreign_sqlite(path, ["CREATE TABLE files (rel TEXT)", "INSERT INTO files VALUES ('x')"])
     elif garbage == "trigger":
@@ -136,7 +152,7 @@ def test_corrupted_or_foreign_cache_is_ignored_and_rebuilt(cli, make_repo, garba
     elif garbage == "view":
         _foreign_sqlite(path, [*ours, "CREATE VIEW v AS SELECT * FROM files"])
     elif garbage == "old-key":
-        _foreign_sqlite(path, [*ours, "INSERT INTO meta VALUES ('format', '2')",
+        _foreign_sqlite(path, [*isms.cache._SCHEMA, "INSERT INTO meta VALUES ('format', '2')",
                                "INSERT INTO meta VALUES ('key', 'not this one')",
                                "INSERT INTO files VALUES ('policies/POL-01.yaml', '', 'x', '', "
                                "'[]', '[]', '', NULL, NULL)"])
@@ -144,6 +160,10 @@ def test_corrupted_or_foreign_cache_is_ignored_and_rebuilt(cli, make_repo, garba
         path.write_bytes(garbage)
     assert _check(cli, repo) == expected
     assert len(_rows(repo)) == 12
+    db = sqlite3.connect(path)
+    kinds = {kind for (kind,) in db.execute("SELECT type FROM sqlite_master")}
+    db.close()
+    assert kinds <= {"table", "index"}  # the trigger or view went with the old file
     assert _check(cli, repo) == expected
 
 
@@ -151,7 +171,7 @@ def test_tampered_rows_are_not_trusted(cli, make_repo):
     repo = make_repo("doc_control")
     expected = _check(cli, repo, "--no-cache")
     _check(cli, repo)
-    _tamper(repo, """UPDATE files SET findings = '[["elsewhere.yaml", 1, 1, "ZZ999", "forged",
+    _tamper(repo, """UPDATE files SET findings = '[["elsewhere.yaml", 1, 1, "R001", "forged",
                      3, "", ""]]'""",
             """UPDATE files SET entity = '["policy", 42, "not a mapping"]'""",
             """UPDATE files SET view = '["policy", 42, "not a mapping"]'""",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -112,6 +113,25 @@ def test_output_file_is_written_atomically(cli, tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["report.sarif"]
 
 
+def test_a_failed_output_write_leaves_the_old_file_whole(cli, tmp_path, monkeypatch):
+    """The report is written beside the target and renamed over it: if the rename never
+    happens (a crash, a full disk), the old file is still there, whole."""
+    import isms.fsutil
+
+    target = tmp_path / "report.sarif"
+    target.write_text("the previous report\n")
+
+    def no_rename(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(isms.fsutil.os, "replace", no_rename)
+    run = cli("check", "tests/fixtures/doc_control", "--today", TODAY, "--format", "sarif",
+              "--output", str(target))
+    assert run.code != 0
+    assert target.read_text() == "the previous report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.sarif"]
+
+
 def test_quiet_prints_only_failing_findings(cli):
     run = cli("check", "tests/fixtures/doc_control", "--today", TODAY, "--quiet")
     lines = run.out.splitlines()
@@ -123,6 +143,11 @@ def test_quiet_prints_only_failing_findings(cli):
 def test_same_input_gives_same_bytes(cli):
     args = ("check", "tests/fixtures/references", "--today", TODAY, "--format", "sarif")
     assert cli(*args).out == cli(*args).out
+    # Separate processes with different hash seeds: no output order may depend on set order.
+    runs = [subprocess.run([sys.executable, "-m", "isms", *args, "--no-cache"], cwd=REPO,
+                           capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
+            for seed in ("1", "2", "3")]
+    assert runs[0].stdout and runs[0].stdout == runs[1].stdout == runs[2].stdout
 
 
 def test_explain_and_list(cli):
@@ -152,7 +177,9 @@ def test_console_script_runs_check(tmp_path: Path):
 
 
 def test_version_does_not_import_the_engine():
-    code = ("import sys; from isms.cli import cli; "
+    code = ("import sys; from isms.cli import cli\n"
+            "try:\n    cli(['--version'])\nexcept SystemExit as e:\n    assert e.code == 0\n"
             "assert 'jsonschema' not in sys.modules and 'jinja2' not in sys.modules "
             "and 'isms.engine' not in sys.modules, sorted(sys.modules)")
-    subprocess.run([sys.executable, "-c", code], check=True)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.startswith("isms, version ")

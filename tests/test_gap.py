@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from conftest import REPO, TODAY
+from conftest import REPO, TODAY, findings_of
 
 GAP = "tests/fixtures/gap_status"
 STATUSES = ("compliant", "partial", "gap", "not-applicable", "excluded-without-justification")
@@ -383,7 +383,11 @@ def test_wrong_types_are_findings_never_crashes(cli, make_repo):
     for args in dated:
         run = cli(args[0], str(repo), *args[1:], "--today", TODAY)
         assert run.code in (0, 1) and "internal error" not in run.err, (args, run.err)
-    assert cli("check", str(repo), "--today", TODAY).code == 1
+    checked = cli("check", str(repo), "--today", TODAY, "--format", "json")
+    assert checked.code == 1
+    # Each wrong type is a schema finding in the file that has it.
+    assert {path for code, path, _ in findings_of(checked) if code == "S001"} >= \
+        {rel for rel, _, _ in WRONG_TYPES}
     for args in [("impact", "TP-A"), ("why", "CTL-A.8.2"), ("orphans",),
                  ("path", "TP-A", "iso27001-2022:A.5"), ("export", "--format", "graphml"),
                  ("export", "--format", "mermaid")]:
