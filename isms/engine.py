@@ -371,16 +371,27 @@ def _load_repo(path: Path, use_cache: bool, jobs: int | None) -> Loaded:
     root = find_root(path)
     config = load_config(root)
     files, findings = discover(root, config.folders, config.ignore)
-    cache = FileCache.open(root, cache_key(config)) if use_cache else None
-    results = load_files(config, files, cache, jobs)
-    if cache is not None:
-        cache.save()
-        cache.close()
+    with _cache(config, use_cache) as cache:
+        results = load_files(config, files, cache, jobs)
     for result in results:
         findings.extend(result.findings)
     loaded = _assemble(config, files, results)
     loaded.findings[:0] = findings
     return loaded
+
+
+@contextlib.contextmanager
+def _cache(config: Config, use: bool) -> Iterator[FileCache | None]:
+    """The repository's cache (None without ``use``): saved when the work succeeds, closed
+    in any case."""
+    cache = FileCache.open(config.root, cache_key(config)) if use else None
+    try:
+        yield cache
+        if cache is not None:
+            cache.save()
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def _assemble(config: Config, files: Sequence[str], results: Sequence[FileResult]) -> Loaded:
@@ -421,26 +432,24 @@ def _run_check(path: Path, options: CheckOptions) -> CheckResult:
     fail_on = Severity.parse(options.fail_on or config.fail_on)
 
     files, findings = discover(root, config.folders, config.ignore)
-    cache = FileCache.open(root, cache_key(config)) if options.use_cache else None
     # The stage sees stage views; comparing with a revision (--base) needs the whole data.
     whole = options.base is not None
-    results = load_files(config, files, cache, options.jobs, entities=whole, view=not whole,
-                         meanwhile=_import_graph)
-    for result in results:
-        findings.extend(result.findings)
-    if options.base is not None:
-        from isms.doccontrol import check_base
+    with _cache(config, options.use_cache) as cache:
+        results = load_files(config, files, cache, options.jobs, entities=whole,
+                             view=not whole, meanwhile=_import_graph)
+        for result in results:
+            findings.extend(result.findings)
+        if options.base is not None:
+            from isms.doccontrol import check_base
 
-        head = Repo.build(config, [r.entity for r in results if r.entity is not None], list(files))
-        findings.extend(check_base(config.root, head, options.base))
-    if cache is None:
-        findings.extend(_whole_repo(_stage_loaded(config, files, results, whole),
-                                    options.today, options.jobs))
-    else:
-        findings.extend(_cached_stage(config, files, results, cache, whole, options))
-    if cache is not None:
-        cache.save()
-        cache.close()
+            head = Repo.build(config, [r.entity for r in results if r.entity is not None],
+                              list(files))
+            findings.extend(check_base(config.root, head, options.base))
+        if cache is None:
+            findings.extend(_whole_repo(_stage_loaded(config, files, results, whole),
+                                        options.today, options.jobs))
+        else:
+            findings.extend(_cached_stage(config, files, results, cache, whole, options))
 
     kept: set[Finding] = set()
     for f in findings:

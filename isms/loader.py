@@ -32,8 +32,6 @@ try:
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-LIBYAML = _Loader.__name__ == "CSafeLoader"
-
 JsonPath = tuple[Any, ...]
 Marks = dict[JsonPath, tuple[int, int]]
 
@@ -374,8 +372,6 @@ class _Builder:
             elif scalar is not None and not scalar.style:
                 # The key as written: YAML 1.1 would turn `on:` into True and `1.0:` into 1.0.
                 key = scalar.value
-                if key == "<<" and not is_alias:
-                    key = "<<"
             else:
                 key = value if isinstance(value, str) else str(value)
             parent.key = key
