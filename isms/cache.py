@@ -8,11 +8,14 @@ Two things are cached:
   mtime, ctime, inode), so an unchanged file is recognised without being read, as git's index
   does; a signature taken too close to the run that wrote it is not trusted (a file changed
   twice within one clock tick would keep its mtime), and the file is hashed again.
-* **The whole-repository stage** (entity and repository checks), keyed by everything it reads
-  (see :mod:`isms.stage`): the digest of every entity's stage view (its data with texts
-  reduced to whether they are blank), the file list, the configuration, the catalogs, the date
-  and the evidence files on disk. A commit that changes no data (a comment, a re-indent) or
-  only wording reuses it; findings in files whose bytes changed are placed again in them.
+* **The whole-repository stage** (entity and repository checks), check by check, with the
+  entity fields each check read (see :mod:`isms.reads`), keyed by everything else the stage
+  reads (see :mod:`isms.stage`): the file list with every entity's kind and id, the
+  configuration, the catalogs, the date and the evidence files on disk; beside it, the digest
+  of every entity's stage view (its data with texts reduced to whether they are blank). A
+  commit that changes no data (a comment, a re-indent) or only wording reuses every check; one
+  that changes data re-runs only the checks that read a changed field. Findings in files whose
+  bytes changed are placed again in them.
 
 Everything is keyed by the tool version, the schemas and the configuration that affects the
 per-file stage: a change to those starts a fresh cache.
@@ -41,12 +44,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from isms import __version__
+from isms.checks import CheckRun
 from isms.config import Config
 from isms.findings import RULES, Finding, Severity
 
 CACHE_DIR = ".isms_cache"
-CACHE_FILE = "cache-v3.sqlite"
-FORMAT = 3
+CACHE_FILE = "cache-v4.sqlite"
+FORMAT = 4
 
 # An entity as stored: (kind, id, data).
 EntityRecord = tuple[str, str, dict[str, Any]]
@@ -59,6 +63,7 @@ _SCHEMA = (
     "CREATE TABLE files (rel TEXT PRIMARY KEY, sig TEXT NOT NULL, sha TEXT NOT NULL, "
     "digest TEXT NOT NULL, findings TEXT NOT NULL, disk TEXT NOT NULL, "
     "view_digest TEXT NOT NULL, entity TEXT, view TEXT)",
+    "CREATE TABLE stage (name TEXT PRIMARY KEY, findings TEXT NOT NULL, reads TEXT NOT NULL)",
 )
 
 
@@ -161,11 +166,35 @@ class Entry(NamedTuple):
 
 @dataclass(frozen=True)
 class Stage:
-    """The cached whole-repository result and the files' bytes its lines were read from."""
+    """The cached whole-repository result, check by check, and what it was computed from."""
 
-    key: str
-    findings: tuple[Finding, ...]
-    shas: str  # every file's SHA-256 in order (see stage.file_shas)
+    key: str  # see stage.stage_key
+    views: str  # every file's stage view digest in order (see stage.file_views)
+    shas: str  # every file's SHA-256 in order (see stage.file_shas): what its lines rest on
+    skeleton: str  # JSON: every file's [kind, id], or null (see stage.skeleton)
+    runs: Mapping[str, CheckRun]  # by Check.key
+
+
+def _reads_to_json(run: CheckRun) -> str:
+    fields = None if run.reads is None else sorted(run.reads)
+    return json.dumps([run.local, fields], ensure_ascii=False, separators=(",", ":"))
+
+
+def _reads_from_json(text: str) -> tuple[bool, frozenset[tuple[str, str]] | None] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], bool)):
+        return None
+    local, fields = value
+    if fields is None:
+        return local, None
+    if not (isinstance(fields, list) and all(
+            isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f)
+            for f in fields)):
+        return None
+    return local, frozenset((k, f) for k, f in fields)
 
 
 @dataclass
@@ -181,7 +210,7 @@ class FileCache:
         default_factory=dict)
     _signatures: dict[str, str] = field(default_factory=dict)
     _used: set[str] = field(default_factory=set)
-    _stage_out: tuple[str, str, str] | None = None
+    _stage_out: Stage | None = None
     _closed: bool = False
 
     @property
@@ -212,7 +241,9 @@ class FileCache:
                 + " AND ".join(f"typeof({c}) = 'text'" for c in (
                     "rel", "sig", "sha", "digest", "findings", "disk", "view_digest")))
             cache.index = {row[0]: Entry._make(row[1:]) for row in rows}
-            cache.stage = _stage_from(meta)
+            cache.stage = _stage_from(meta, db.execute(
+                "SELECT name, findings, reads FROM stage WHERE typeof(name) = 'text' AND "
+                "typeof(findings) = 'text' AND typeof(reads) = 'text'").fetchall())
         except (sqlite3.Error, ValueError, KeyError):
             if cache._db is not None:
                 cache._db.close()
@@ -273,19 +304,22 @@ class FileCache:
         if self._db is None or not wanted:
             return out
         column = "view" if view else "entity"
-        if len(wanted) <= 50:
-            marks = ", ".join("?" * len(wanted))
-            query = f"SELECT rel, {column} FROM files WHERE rel IN ({marks})"
-            args: tuple[str, ...] = tuple(wanted)
-        else:
-            query, args = f"SELECT rel, {column} FROM files", ()
+        if len(wanted) * 2 < len(self.index):  # a few: look them up
+            names = sorted(wanted)
+            steps = [names[i:i + 500] for i in range(0, len(names), 500)]
+            queries = [(f"SELECT rel, {column} FROM files WHERE rel IN "
+                        f"({', '.join('?' * len(step))})", tuple(step)) for step in steps]
+        else:  # most: one pass over the table
+            queries = [(f"SELECT rel, {column} FROM files", ())]
         try:
-            for rel, text in self._db.execute(query, args):
-                expected = wanted.get(rel)
-                if expected and isinstance(text, str) and digest(text.encode("utf-8")) == expected:
-                    entity = _entity_from_json(text)
-                    if entity is not None:
-                        out[rel] = entity
+            for query, args in queries:
+                for rel, text in self._db.execute(query, args):
+                    expected = wanted.get(rel)
+                    if (expected and isinstance(text, str)
+                            and digest(text.encode("utf-8")) == expected):
+                        entity = _entity_from_json(text)
+                        if entity is not None:
+                            out[rel] = entity
         except sqlite3.Error:
             return {}
         return out
@@ -299,8 +333,8 @@ class FileCache:
 
     # --- whole repository -------------------------------------------------------------------
 
-    def stage_put(self, key: str, findings: Iterable[Finding], shas: str) -> None:
-        self._stage_out = (key, findings_to_json(findings), shas)
+    def stage_put(self, stage: Stage) -> None:
+        self._stage_out = stage
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -352,9 +386,16 @@ class FileCache:
                 db.executemany("UPDATE files SET sig = ? WHERE rel = ?",
                                [(sig, rel) for rel, sig in sorted(renewed.items())])
                 meta = {"format": str(FORMAT), "key": self.key, "written_at": str(self.started)}
-                if self._stage_out is not None:
-                    meta.update(zip(("stage_key", "stage_findings", "stage_shas"),
-                                    self._stage_out, strict=True))
+                out = self._stage_out
+                if out is not None:
+                    meta.update(stage_key=out.key, stage_views=out.views, stage_shas=out.shas,
+                                stage_skeleton=out.skeleton)
+                    before = self.stage.runs if self.stage is not None else {}
+                    db.executemany("DELETE FROM stage WHERE name = ?",
+                                   [(n,) for n in sorted(set(before) - set(out.runs))])
+                    db.executemany("INSERT OR REPLACE INTO stage VALUES (?, ?, ?)", [
+                        (name, findings_to_json(run.findings), _reads_to_json(run))
+                        for name, run in sorted(out.runs.items()) if before.get(name) != run])
                 db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(meta.items()))
         except (OSError, sqlite3.Error):
             pass  # a read-only checkout or a full disk simply runs without a cache
@@ -389,14 +430,24 @@ def _schema_of(db: sqlite3.Connection) -> tuple[str, ...]:
 _HEX_OR_DASH = re.compile(r"[0-9a-f-]*")
 
 
-def _stage_from(meta: Mapping[str, str]) -> Stage | None:
-    key, findings, shas = (meta.get(k) for k in ("stage_key", "stage_findings", "stage_shas"))
-    if not (key and findings and shas):
+def _stage_from(meta: Mapping[str, str], rows: Iterable[tuple[str, str, str]]
+                ) -> Stage | None:
+    key, views, shas, skeleton = (meta.get(k) for k in (
+        "stage_key", "stage_views", "stage_shas", "stage_skeleton"))
+    if not (key and views is not None and shas is not None and skeleton):
         return None
-    decoded = findings_from_json(findings)
-    if decoded is None or len(shas) % 64 or not _HEX_OR_DASH.fullmatch(shas):
+    if (len(shas) % 64 or len(views) != len(shas) or not _HEX_OR_DASH.fullmatch(shas)
+            or not _HEX_OR_DASH.fullmatch(views)):
         return None
-    return Stage(key, decoded, shas)
+    runs: dict[str, CheckRun] = {}
+    for name, findings, reads in rows:
+        decoded = findings_from_json(findings)
+        recorded = _reads_from_json(reads)
+        if decoded is None or recorded is None:
+            return None
+        local, fields = recorded
+        runs[name] = CheckRun(decoded, fields, local)
+    return Stage(key, views, shas, skeleton, runs)
 
 
 def clear(root: Path) -> bool:

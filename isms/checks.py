@@ -14,7 +14,7 @@ import re
 import stat
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -25,6 +25,7 @@ from isms.findings import Finding, Rule, Severity, make, rule
 from isms.fsutil import is_inside
 from isms.loader import JsonPath, is_language_key
 from isms.model import CONTROLLED_KINDS, REQUIREMENT_FIELDS, ROLE_FIELDS, Entity, Repo, iter_spec
+from isms.reads import Field, Tracked, recording
 from isms.schema import json_path, load_schema
 
 
@@ -48,6 +49,26 @@ class Check:
     # A file check that can only fire when the file's text contains one of these strings
     # (see :func:`run_file_checks`).
     only_if: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The check's name, unique among all checks (the cache keeps results by it)."""
+        return f"{self.func.__module__}.{self.name}"
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """What one entity or repository check found in one run, and what its result rests on.
+
+    ``reads`` holds the entity fields it read (see :mod:`isms.reads`), or None when they were
+    not recorded or may be any. ``local`` marks an entity check that read nothing but the
+    entity it was given and reported only in that entity's file: its findings for a file
+    depend on that file alone.
+    """
+
+    findings: tuple[Finding, ...]
+    reads: frozenset[Field] | None = None
+    local: bool = False
 
 
 CHECKS: list[Check] = []
@@ -79,7 +100,10 @@ def load_check_modules() -> None:
 def check(*rules: Rule, scope: str = "repo", only_if: tuple[str, ...] = ()
           ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
-        CHECKS.append(Check(func.__name__, rules, scope, func, only_if))
+        made = Check(func.__name__, rules, scope, func, only_if)
+        if any(c.key == made.key for c in CHECKS):
+            raise AssertionError(f"two checks named {made.key}")
+        CHECKS.append(made)
         return func
 
     return register
@@ -110,11 +134,12 @@ def run_file_checks(entity: Entity, config: Config, source: str | None = None) -
 GRAPH_CHECK_MODULES = ("isms.control_checks", "isms.graph_checks", "isms.risk_checks")
 
 
-def stage_checks(graph: bool) -> list[Check]:
-    """The entity and repository checks that read the graph (``graph``), or the others."""
+def stage_checks(graph: bool | None = None) -> list[Check]:
+    """The entity and repository checks: those that read the graph (``graph`` True), the
+    others (False), or all."""
     load_check_modules()
     return [c for c in CHECKS if c.scope != "file"
-            and (c.func.__module__ in GRAPH_CHECK_MODULES) == graph]
+            and (graph is None or (c.func.__module__ in GRAPH_CHECK_MODULES) == graph)]
 
 
 def run_checks(ctx: Context, checks: Iterable[Check] | None = None) -> list[Finding]:
@@ -130,6 +155,38 @@ def run_checks(ctx: Context, checks: Iterable[Check] | None = None) -> list[Find
     for c in chosen:
         if c.scope == "repo":
             out.extend(c.func(ctx))
+    return out
+
+
+def run_recorded(ctx: Context, checks: Iterable[Check], only: Collection[str] | None = None
+                 ) -> dict[str, CheckRun]:
+    """Run ``checks`` on ``ctx``, whose entities hold :class:`isms.reads.Tracked` data,
+    recording what each reads (by :attr:`Check.key`).
+
+    An entity check is given its entity's plain data, so that any read it records came from
+    another entity; a check that records none, and reports only in its entity's file, is
+    ``local``. With ``only`` (paths), entity checks run on those files' entities alone.
+    """
+    load_check_modules()
+    out: dict[str, CheckRun] = {}
+    for c in checks:
+        if c.scope == "repo":
+            with recording() as r:
+                found = tuple(c.func(ctx))
+            out[c.key] = CheckRun(found, frozenset(r.reads))
+        elif c.scope == "entity":
+            with recording() as r:
+                mine: list[Finding] = []
+                local = True
+                for e in ctx.repo.entities:
+                    if only is not None and e.path not in only:
+                        continue
+                    data = e.data.plain if isinstance(e.data, Tracked) else e.data
+                    for f in c.func(Entity(e.kind, e.id, e.path, data, e.marks), ctx):
+                        local = local and f.path == e.path
+                        mine.append(f)
+            local = local and not r.reads
+            out[c.key] = CheckRun(tuple(mine), None if not local else frozenset(), local)
     return out
 
 

@@ -25,6 +25,7 @@ from isms.checks import add_months, as_date
 from isms.graph import graph_for
 from isms.i18n import natural_key, pick
 from isms.model import Entity, Repo, iter_spec
+from isms.reads import Field, shared
 
 if TYPE_CHECKING:
     from isms.catalogs import Catalogs
@@ -115,7 +116,7 @@ def _newest(records: list[Entity], today: dt.date) -> tuple[Entity, dt.date] | N
     return best
 
 
-_STATES: dict[tuple[int, int, dt.date], dict[str, ControlState]] = {}
+_STATES: dict[tuple[int, int, dt.date], tuple[dict[str, ControlState], frozenset[Field]]] = {}
 
 
 def control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, ControlState]:
@@ -125,12 +126,10 @@ def control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, 
     several checks all ask for it in the same run.
     """
     key = (id(repo), id(catalogs), today)
-    cached = _STATES.get(key)
-    if cached is None:
-        cached = _control_states(repo, catalogs, today)
-        _STATES[key] = cached
+    states, made = shared(_STATES, key, lambda: _control_states(repo, catalogs, today))
+    if made:
         weakref.finalize(repo, _STATES.pop, key, None)
-    return cached
+    return states
 
 
 def _control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, ControlState]:

@@ -15,6 +15,7 @@ import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -22,6 +23,7 @@ from isms import checks as _checks  # noqa: F401  (registers the structural chec
 from isms.cache import (
     EntityRecord,
     FileCache,
+    Stage,
     cache_key,
     digest,
     entity_json,
@@ -29,6 +31,7 @@ from isms.cache import (
     signature,
 )
 from isms.catalogs import Catalogs, load_catalogs
+from isms.checks import CheckRun
 from isms.config import CONFIG_NAME, Config, find_root, load_config
 from isms.errors import UsageError
 from isms.findings import RULES, Finding, Rule, Severity, make
@@ -41,8 +44,22 @@ from isms.loader import (
     read_stat,
 )
 from isms.model import Entity, Repo, iter_spec
+from isms.reads import Field, Tracked
 from isms.schema import KINDS, MarkMap, validate
-from isms.stage import changed_files, file_shas, relocate, stage_key, stage_view
+from isms.stage import (
+    Missing,
+    ViewSource,
+    changed_fields,
+    changed_files,
+    file_shas,
+    file_views,
+    read_skeleton,
+    relocate,
+    skeleton,
+    stage_key,
+    stage_view,
+    stale,
+)
 
 
 @dataclass(frozen=True)
@@ -446,8 +463,8 @@ def _run_check(path: Path, options: CheckOptions) -> CheckResult:
                               list(files))
             findings.extend(check_base(config.root, head, options.base))
         if cache is None:
-            findings.extend(_whole_repo(_stage_loaded(config, files, results, whole),
-                                        options.today, options.jobs))
+            findings.extend(_flatten(_whole_repo(_stage_loaded(config, files, results, whole),
+                                                 options.today, options.jobs)))
         else:
             findings.extend(_cached_stage(config, files, results, cache, whole, options))
 
@@ -479,31 +496,145 @@ def _stage_loaded(config: Config, files: Sequence[str], results: list[FileResult
     return _assemble(config, files, results)
 
 
+# The run that holds the catalogs' own findings, beside the checks' runs.
+CATALOGS = "isms.catalogs"
+
+
 def _cached_stage(config: Config, files: Sequence[str], results: list[FileResult],
                   cache: FileCache, whole: bool, options: CheckOptions) -> list[Finding]:
-    """The whole-repository stage's findings: the cached ones when the stage views and all
-    else the stage reads are unchanged (placed again in files whose lines may have moved),
-    else the stage run afresh. Either way the cache is left holding the result."""
+    """The whole-repository stage's findings, from the cache where it still holds: each check
+    whose recorded reads are unchanged keeps its findings (placed again in files whose lines
+    may have moved), the others run again; when what the stage reads besides the entities'
+    fields changed, every check runs. Either way the cache is left holding the result."""
     key = stage_key(cache.key, config, results, options.today)
-    shas = file_shas(results)
-    stage = cache.stage
-    if stage is not None and stage.key == key:
-        present = {r.path for r in results}
-        changed = changed_files(results, stage.shas, shas)
-        if changed is not None and all(_stage_path(config, f.path, present)
-                                       for f in stage.findings):
-            found = relocate(config, stage.findings, changed)
-            if found is not None:
-                if changed:
-                    cache.stage_put(key, found, shas)
-                return found
+    views, shas = file_views(results), file_shas(results)
+    prior = cache.stage
+    if prior is not None and prior.key == key:
+        try:
+            runs = _update(config, files, results, cache, prior, views, shas, whole, options)
+        except Missing:
+            runs = None
+        if runs is not None:
+            return _flatten(runs)
     if whole:
         loaded = _stage_loaded(config, files, results, whole)
     else:
         loaded = _assemble(config, files, fill_entities(config, results, cache, view=True))
-    found = _whole_repo(loaded, options.today, options.jobs)
-    cache.stage_put(key, found, shas)
-    return found
+    entities = loaded.repo.entities
+    tracked = [Entity(e.kind, e.id, e.path, Tracked(e.kind, e.data), e.marks) for e in entities]
+    loaded.repo = Repo.build(config, tracked, list(files))
+    runs = _whole_repo(loaded, options.today, options.jobs)
+    cache.stage_put(Stage(key, views, shas, skeleton(files, entities), runs))
+    return _flatten(runs)
+
+
+def _update(config: Config, files: Sequence[str], results: list[FileResult], cache: FileCache,
+            prior: Stage, views: str, shas: str, whole: bool, options: CheckOptions
+            ) -> dict[str, CheckRun] | None:
+    """The cached stage brought up to date with the files that changed since it ran, when
+    their entities' kinds and ids are unchanged (None when it cannot be)."""
+    changed = changed_files(results, prior.shas, shas)
+    moved = changed_files(results, prior.views, views)  # the files whose stage views changed
+    checks = _checks.stage_checks()
+    if (changed is None or moved is None
+            or set(prior.runs) != {CATALOGS, *(c.key for c in checks)}):
+        return None
+    present = {r.path for r in results}
+    if not all(_stage_path(config, f.path, present)
+               for run in prior.runs.values() for f in run.findings):
+        return None
+    if not changed:
+        return dict(prior.runs)
+    parts = read_skeleton(prior.skeleton, files)
+    if parts is None:
+        return None
+    shape = {rel: part for rel, part in zip(files, parts, strict=True) if part is not None}
+    fresh = _fresh_views(results, moved, prior, cache, whole)
+    fields: set[Field] = set()
+    for rel in moved:
+        old, new = fresh[rel]
+        if shape.get(rel) != (new[0], new[1]) or (old[0], old[1]) != (new[0], new[1]):
+            return None  # an entity's kind or id changed: every check runs
+        fields |= changed_fields(new[0], old[2], new[2])
+
+    runs: dict[str, CheckRun] = {CATALOGS: prior.runs[CATALOGS]}
+    again: list[_checks.Check] = []
+    locally: list[_checks.Check] = []
+    for c in checks:
+        run = prior.runs[c.key]
+        placed = relocate(config, run.findings, changed)
+        if placed is None or stale(run, fields) or (moved and run.reads is None):
+            again.append(c)
+        elif run.local and moved:
+            locally.append(c)
+            runs[c.key] = CheckRun(tuple(f for f in placed if f.path not in moved),
+                                   run.reads, run.local)
+        else:
+            runs[c.key] = CheckRun(tuple(placed), run.reads, run.local)
+    if again or locally:
+        ctx = _checks.Context(_lazy_repo(config, files, results, cache, shape,
+                                         {rel: fresh[rel][1][2] for rel in moved}),
+                              load_catalogs(config.root, config.catalogs), options.today)
+        runs.update(_rerun(ctx, again, None))
+        for key, run in _rerun(ctx, locally, set(moved)).items():
+            if not run.local:  # it read another entity this time: run it on every entity
+                runs.update(_rerun(ctx, [c for c in locally if c.key == key], None))
+                continue
+            kept = runs[key].findings
+            runs[key] = CheckRun((*kept, *run.findings), run.reads, True)
+    cache.stage_put(Stage(prior.key, views, shas, prior.skeleton, runs))
+    return runs
+
+
+def _rerun(ctx: _checks.Context, checks: list[_checks.Check], only: set[str] | None
+           ) -> dict[str, CheckRun]:
+    """Run again the checks whose cached result no longer holds (all of them on every
+    entity, unless ``only`` names the files whose entities local checks see)."""
+    return _checks.run_recorded(ctx, checks, only) if checks else {}
+
+
+def _fresh_views(results: list[FileResult], moved: Sequence[str], prior: Stage,
+                 cache: FileCache, whole: bool
+                 ) -> dict[str, tuple[EntityRecord, EntityRecord]]:
+    """The old and new stage views (as kind, id, data) of the files whose views changed."""
+    index = {r.path: i for i, r in enumerate(results)}
+    old = cache.entities({rel: prior.views[index[rel] * 64:index[rel] * 64 + 64]
+                          for rel in moved}, view=True)
+    stored = {rel: results[index[rel]].view_digest for rel in moved
+              if results[index[rel]].entity is None}
+    now = cache.entities(stored, view=True) if stored else {}
+    out = {}
+    for rel in moved:
+        e = results[index[rel]].entity
+        new = now.get(rel) if e is None else (
+            e.kind, e.id, dict(stage_view(e.kind, e.data)) if whole else dict(e.data))
+        if rel not in old or new is None:
+            raise Missing(rel)
+        out[rel] = (old[rel], new)
+    return out
+
+
+def _lazy_repo(config: Config, files: Sequence[str], results: list[FileResult],
+               cache: FileCache, shape: Mapping[str, tuple[str, str]],
+               fresh: Mapping[str, Mapping[str, Any]]) -> Repo:
+    """The repository as the stage sees it, every entity's view read from the cache only if
+    a check asks for it (the changed files' views are at hand)."""
+    source = ViewSource(cache, {r.path: r.view_digest for r in results}, shape)
+    entities = []
+    for rel in files:
+        part = shape.get(rel)
+        if part is None:
+            continue
+        kind, ident = part
+        data = fresh.get(rel)
+        entities.append(Entity(kind, ident, rel, Tracked(
+            kind, data, None if data is not None else partial(source.load, rel)),
+            LazyMarks(config.root, rel, config.limits)))
+    return Repo.build(config, entities, list(files))
+
+
+def _flatten(runs: Mapping[str, CheckRun]) -> list[Finding]:
+    return [f for _key, run in sorted(runs.items()) for f in run.findings]
 
 
 def _stage_path(config: Config, path: str, files: set[str]) -> bool:
@@ -515,19 +646,23 @@ def _stage_path(config: Config, path: str, files: set[str]) -> bool:
     return bool(folder) and path.startswith(folder + "/")
 
 
-def _whole_repo(loaded: Loaded, today: dt.date, jobs: int | None = None) -> list[Finding]:
+def _whole_repo(loaded: Loaded, today: dt.date, jobs: int | None = None
+                ) -> dict[str, CheckRun]:
     """The whole-repository stage: the catalogs' findings and every entity and repository
-    check (the part of a check that the cache keys by :func:`stage_key`).
+    check, each check's run by its key (with the fields it read when the entities hold
+    :class:`isms.reads.Tracked` data).
 
     In a large repository with more than one process allowed, the checks that do not read the
     graph run in a forked child while this process builds the graph and runs the rest: the
-    child sees the loaded repository for free (copy-on-write) and sends back only findings.
+    child sees the loaded repository for free (copy-on-write) and sends back only its runs.
     If the child fails in any way, its checks run here instead, so nothing is lost.
     """
     ctx = _checks.Context(loaded.repo, loaded.catalogs, today)
+    runs = {CATALOGS: CheckRun(tuple(loaded.findings), frozenset())}
     workers = jobs if jobs is not None else auto_jobs(len(loaded.repo.entities))
     if workers < 2 or "fork" not in _start_methods():
-        return [*loaded.findings, *_checks.run_checks(ctx)]
+        runs.update(_checks.run_recorded(ctx, _checks.stage_checks()))
+        return runs
     import multiprocessing
 
     others = _checks.stage_checks(graph=False)
@@ -536,18 +671,19 @@ def _whole_repo(loaded: Loaded, today: dt.date, jobs: int | None = None) -> list
     child = context.Process(target=_stage_child, args=(ctx, send), daemon=True)
     child.start()
     send.close()
-    found = [*loaded.findings, *_checks.run_checks(ctx, _checks.stage_checks(graph=True))]
-    theirs: list[Finding] | None = None
+    runs.update(_checks.run_recorded(ctx, _checks.stage_checks(graph=True)))
+    theirs: dict[str, CheckRun] | None = None
     try:
-        theirs = _from_plain(marshal.loads(receive.recv_bytes()))
+        theirs = _runs_from_plain(marshal.loads(receive.recv_bytes()))  # noqa: S302
     except (EOFError, OSError, ValueError, TypeError):
         theirs = None
     finally:
         receive.close()
         child.join()
     if theirs is None or child.exitcode != 0:
-        theirs = _checks.run_checks(ctx, others)
-    return [*found, *theirs]
+        theirs = _checks.run_recorded(ctx, others)
+    runs.update(theirs)
+    return runs
 
 
 def _import_graph() -> object:
@@ -564,9 +700,17 @@ def _start_methods() -> list[str]:
 
 
 def _stage_child(ctx: _checks.Context, send: Any) -> None:
-    found = _checks.run_checks(ctx, _checks.stage_checks(graph=False))
-    send.send_bytes(marshal.dumps(_plain(found)))
+    runs = _checks.run_recorded(ctx, _checks.stage_checks(graph=False))
+    send.send_bytes(marshal.dumps({
+        key: (_plain(run.findings), None if run.reads is None else sorted(run.reads), run.local)
+        for key, run in runs.items()}))
     send.close()
+
+
+def _runs_from_plain(items: Mapping[str, Any]) -> dict[str, CheckRun]:
+    return {key: CheckRun(tuple(_from_plain(found)),
+                          None if reads is None else frozenset(map(tuple, reads)), local)
+            for key, (found, reads, local) in items.items()}
 
 
 def _plain(findings: Iterable[Finding]) -> list[list[Any]]:

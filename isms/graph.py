@@ -34,6 +34,7 @@ from isms.model import (
     compile_spec,
     iter_spec,
 )
+from isms.reads import Field, shared
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -312,18 +313,17 @@ def _add_group(draft: _Draft, catalogs: Catalogs, ref: str, languages: tuple[str
 
 # --- one graph per run ------------------------------------------------------------------------
 
-_CACHE: dict[int, nx.DiGraph] = {}
+_CACHE: dict[int, tuple[nx.DiGraph, frozenset[Field]]] = {}
 
 
 def graph_for(repo: Repo, catalogs: Catalogs) -> nx.DiGraph:
-    """The graph of ``repo``, built on first use and kept as long as ``repo`` lives."""
+    """The graph of ``repo``, built on first use and kept as long as ``repo`` lives (every
+    check that asks for it is recorded as reading what the build read)."""
     key = id(repo)
-    cached = _CACHE.get(key)
-    if cached is None:
-        cached = build(repo, catalogs)
-        _CACHE[key] = cached
+    graph, made = shared(_CACHE, key, lambda: build(repo, catalogs))
+    if made:
         weakref.finalize(repo, _CACHE.pop, key, None)
-    return cached
+    return graph
 
 
 def build_graph(loaded: Loaded) -> nx.DiGraph:

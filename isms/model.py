@@ -14,6 +14,7 @@ from typing import Any
 
 from isms.config import Config
 from isms.loader import JsonPath, line_of
+from isms.reads import note
 
 CONTROLLED_KINDS = ("policy", "procedure", "document")
 TIER_OF = {"policy": 1, "procedure": 2, "document": 3}
@@ -185,23 +186,32 @@ class Repo:
     config: Config
     entities: list[Entity]
     by_id: dict[str, Entity]
-    staff: dict[str, tuple[Entity, Mapping[str, Any]]]
     files: list[str]
     _of_kind: dict[str, list[Entity]] | None = field(default=None, init=False, repr=False,
                                                      compare=False)
+    _staff: dict[str, tuple[Entity, Mapping[str, Any]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, config: Config, entities: list[Entity], files: list[str]) -> Repo:
         by_id: dict[str, Entity] = {}
         for e in entities:
             by_id.setdefault(e.id, e)
-        staff: dict[str, tuple[Entity, Mapping[str, Any]]] = {}
-        for e in entities:
-            if e.kind == "third-party":
+        return cls(config, entities, by_id, files)
+
+    @property
+    def staff(self) -> dict[str, tuple[Entity, Mapping[str, Any]]]:
+        """Third parties' staff members by id (the first definition of a duplicated id), with
+        the third party. Read from the third parties' ``staff`` fields on first use."""
+        note("third-party", "staff")
+        if self._staff is None:
+            staff: dict[str, tuple[Entity, Mapping[str, Any]]] = {}
+            for e in self.of_kind("third-party"):
                 for member in e.get("staff", []) or []:
                     if isinstance(member, Mapping) and isinstance(member.get("id"), str):
                         staff.setdefault(member["id"], (e, member))
-        return cls(config, entities, by_id, staff, files)
+            self._staff = staff
+        return self._staff
 
     def of_kind(self, kind: str) -> list[Entity]:
         # Sorted out once (entities do not change once loaded): checks and reports ask for

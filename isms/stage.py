@@ -6,8 +6,16 @@ whether a reason is given); none of them needs what a text *says*. So they run o
 view** of each entity, in which every value the schemas type as text (titles, descriptions,
 statements, a control's reason...) is replaced by a stand-in that keeps only whether the text
 is blank. Since the checks cannot see wording, their result is a function of the stage views
-by construction, not by a promise: the cached result is keyed by the views' digests, and an
-edit of wording, the commonest edit of an ISMS, reuses it.
+by construction, not by a promise: an edit of wording, the commonest edit of an ISMS, leaves
+every view as it was and reuses the whole cached result.
+
+An edit of data changes one view or a few. Each check's cached result comes with the fields it
+read (see :mod:`isms.reads`); comparing a changed view with the one the stage saw gives the
+fields that changed (:func:`changed_fields`), and only the checks that read one of them run
+again, on views read from the cache as they ask for them (:class:`ViewSource`). What the checks
+read besides fields (the files, every entity's kind and id, the configuration, the catalogs,
+the date, the evidence files on disk) keys the whole result (:func:`stage_key`,
+:func:`skeleton`): a change there runs every check.
 
 What wording can still move is lines. A cached finding in a file whose bytes changed is placed
 again from its JSON path in the new file, as the check would place it; when that cannot be
@@ -21,16 +29,20 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from isms.findings import Finding
 from isms.loader import JsonPath, LazyMarks, line_of
+from isms.reads import ALL, Field
 
 if TYPE_CHECKING:
+    from isms.cache import FileCache
+    from isms.checks import CheckRun
     from isms.config import Config
     from isms.engine import FileResult
+    from isms.model import Entity
 
 # What the stage view holds in place of a text that is not blank.
 TEXT_STANDIN = "[text]"
@@ -93,9 +105,10 @@ def _standin(value: Any) -> Any:
 
 def stage_key(cache_key: str, config: Config, results: Sequence[FileResult],
               today: dt.date) -> str:
-    """Everything the whole-repository stage reads, as one digest: the per-file key, the
-    date, the configuration, the catalogs, every file with its stage view's digest, and
-    whether each file an evidence record names is there (inside the repository)."""
+    """Everything the whole-repository stage reads but the entities' fields, as one digest:
+    the per-file key, the date, the configuration, the catalogs, every file and whether it
+    holds an entity, and whether each file an evidence record names is there (inside the
+    repository). The fields are compared one by one (see :func:`changed_fields`)."""
     from isms.catalogs import sources_digest
     from isms.checks import EvidencePaths
 
@@ -105,7 +118,7 @@ def stage_key(cache_key: str, config: Config, results: Sequence[FileResult],
     evidence = EvidencePaths(str(config.root))
     parts = []
     for r in results:
-        parts.append(f"{r.path}\0{r.view_digest}\0{int(r.entity is not None or r.stored)}\n")
+        parts.append(f"{r.path}\0{int(r.entity is not None or r.stored)}\n")
         for target in r.disk:
             parts.append(f"\t{target}\0{evidence.problem(target)}\n")
     h.update("".join(parts).encode("utf-8", "surrogateescape"))
@@ -121,14 +134,100 @@ def file_shas(results: Sequence[FileResult]) -> str:
     return "".join(r.sha if len(r.sha) == 64 else _NO_SHA for r in results)
 
 
+def file_views(results: Sequence[FileResult]) -> str:
+    """The digest of every file's stage view, in order, as one string ("-" * 64 for a file
+    without an entity): which checks must run again follows from the ones that differ."""
+    return "".join(r.view_digest if len(r.view_digest) == 64 else _NO_SHA for r in results)
+
+
 def changed_files(results: Sequence[FileResult], then: str, now: str) -> list[str] | None:
-    """The files whose bytes differ between two :func:`file_shas` of the same file list
-    (None when ``then`` is not one)."""
+    """The files whose digests differ between two :func:`file_shas` (or :func:`file_views`)
+    of the same file list (None when ``then`` is not one)."""
     if len(then) != len(now):
         return None
     if then == now:
         return []
     return [r.path for i, r in enumerate(results) if then[i * 64:i * 64 + 64] != now[i * 64:i * 64 + 64]]
+
+
+def skeleton(files: Sequence[str], entities: Iterable[Entity]) -> str:
+    """Every file's entity as the stage knows it without its data: ``[kind, id]``, or null
+    for a file without one; as JSON, in file order."""
+    known = {e.path: [e.kind, e.id] for e in entities}
+    return json.dumps([known.get(rel) for rel in files], ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def read_skeleton(text: str, files: Sequence[str]) -> list[tuple[str, str] | None] | None:
+    """A :func:`skeleton` read back (None when it is not one of ``files``)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, list) or len(value) != len(files):
+        return None
+    out: list[tuple[str, str] | None] = []
+    for item in value:
+        if item is None:
+            out.append(None)
+        elif (isinstance(item, list) and len(item) == 2
+              and isinstance(item[0], str) and isinstance(item[1], str)):
+            out.append((item[0], item[1]))
+        else:
+            return None
+    return out
+
+
+_ABSENT = object()
+
+
+def changed_fields(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> set[Field]:
+    """The fields of two stage views of one entity that differ, as the checks record reads
+    (see :mod:`isms.reads`); ``*`` too when the views have different fields."""
+    out = {(kind, key) for key in {*old, *new} if old.get(key, _ABSENT) != new.get(key, _ABSENT)}
+    if old.keys() != new.keys():
+        out.add((kind, ALL))
+    return out
+
+
+def stale(run: CheckRun, fields: set[Field]) -> bool:
+    """Whether a check's cached run may differ now that ``fields`` changed (any field, for a
+    check whose reads were not recorded)."""
+    if not fields:
+        return False
+    return run.reads is None or not run.reads.isdisjoint(fields)
+
+
+class Missing(Exception):  # noqa: N818  (a signal, not a failure: the stage then runs in full)
+    """A stage view the cache no longer holds (another command rewrote its row)."""
+
+
+class ViewSource:
+    """The stage views of unchanged files, read from the cache when a re-run check first
+    asks for one, a kind at a time (a check reads one kind or a few, and seldom all)."""
+
+    def __init__(self, cache: FileCache, digests: Mapping[str, str],
+                 skeleton: Mapping[str, tuple[str, str]]) -> None:
+        self._cache = cache
+        self._digests = digests
+        self._skeleton = skeleton
+        self._kinds: dict[str, list[str]] = {}
+        for rel, (kind, _ident) in skeleton.items():
+            self._kinds.setdefault(kind, []).append(rel)
+        self._got: dict[str, Mapping[str, Any]] = {}
+
+    def load(self, rel: str) -> Mapping[str, Any]:
+        data = self._got.get(rel)
+        if data is None:
+            kind = self._skeleton[rel][0]
+            wanted = {r: self._digests[r] for r in self._kinds[kind] if r not in self._got}
+            for r, (k, ident, view) in self._cache.entities(wanted, view=True).items():
+                if (k, ident) == self._skeleton[r]:
+                    self._got[r] = view
+            data = self._got.get(rel)
+            if data is None:
+                raise Missing(rel)
+        return data
 
 
 def relocate(config: Config, findings: Sequence[Finding], changed: Sequence[str]

@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,44 @@ def _fixture_caches_removed() -> Any:
     remove()
     yield
     remove()
+
+
+@dataclass
+class StageRuns:
+    """Which whole-repository checks ran (rather than came from the cache), call by call."""
+
+    full: int = 0  # runs of the whole stage
+    checks: list[str] = field(default_factory=list)  # their names, in the order run
+
+    def since(self, mark: tuple[int, int]) -> tuple[bool, set[str]]:
+        """Whether the whole stage ran since ``mark``, and which checks did."""
+        return self.full > mark[0], set(self.checks[mark[1]:])
+
+    @property
+    def mark(self) -> tuple[int, int]:
+        return self.full, len(self.checks)
+
+
+@pytest.fixture
+def stage_runs(monkeypatch: pytest.MonkeyPatch) -> StageRuns:
+    import isms.checks
+    import isms.engine
+
+    seen = StageRuns()
+    whole, recorded = isms.engine._whole_repo, isms.checks.run_recorded
+
+    def count_whole(*args: Any) -> Any:
+        seen.full += 1
+        return whole(*args)
+
+    def count_checks(ctx: Any, checks: Any, only: Any = None) -> Any:
+        checks = list(checks)
+        seen.checks.extend(c.name for c in checks)
+        return recorded(ctx, checks, only)
+
+    monkeypatch.setattr(isms.engine, "_whole_repo", count_whole)
+    monkeypatch.setattr(isms.checks, "run_recorded", count_checks)
+    return seen
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 import isms.cache
+import isms.checks
 import isms.engine
 from conftest import REPO, TODAY
 from isms.cache import CACHE_DIR, CACHE_FILE, cache_key
@@ -38,12 +39,13 @@ def trust_fresh_stats(monkeypatch):
 
 
 def forbid_stage(monkeypatch):
-    """From now on, fail the test if the whole-repository stage runs instead of coming from
+    """From now on, fail the test if any whole-repository check runs instead of coming from
     the cache."""
     def forbidden(*_args):
         raise AssertionError("the whole-repository stage ran")
 
     monkeypatch.setattr(isms.engine, "_whole_repo", forbidden)
+    monkeypatch.setattr(isms.checks, "run_recorded", forbidden)
 
 
 @pytest.mark.parametrize("name", FIXTURES_WITH_FINDINGS)
@@ -228,24 +230,22 @@ def test_fresh_signatures_are_not_trusted(cli, make_repo):
     assert {sig for sig, _, _ in _rows(repo).values()} == {""}  # all written just now
 
 
-def test_comment_only_change_reuses_the_whole_repository_stage(cli, make_repo, monkeypatch):
+def test_comment_only_change_reuses_the_whole_repository_stage(cli, make_repo, stage_runs):
     repo = make_repo("references")
     expected = _check(cli, repo, "--no-cache")
     _check(cli, repo)
     untouched = repo / "procedures" / "PRC-01.yaml"
     for path in (repo / "registers" / "TP-B.yaml", untouched):
         path.write_text(path.read_text() + "# reviewed\n")
-    # TP-A's R001 finding quotes a line of TP-B, whose bytes changed: the stage runs again.
-    calls = []
-    original = isms.engine._whole_repo
-    monkeypatch.setattr(isms.engine, "_whole_repo", lambda *a: calls.append(1) or original(*a))
+    # TP-A's R001 finding quotes a line of TP-B, whose bytes changed: its check runs again.
+    mark = stage_runs.mark
     assert _check(cli, repo) == expected
-    assert calls == [1]
+    assert stage_runs.since(mark) == (False, {"duplicate_ids"})
     # POL-01 has no finding: a comment there changes no data and no reported line.
-    forbid_stage(monkeypatch)
     policy = repo / "policies" / "POL-01.yaml"
     policy.write_text("# a comment on top\n" + policy.read_text())
     assert _check(cli, repo) == expected
+    assert stage_runs.since(mark) == (False, {"duplicate_ids"})
 
 
 def test_lines_move_with_the_file(cli, make_repo):

@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-import isms.engine
 from conftest import TODAY
 from isms.schema import json_path
 from isms.stage import TEXT_STANDIN, parse_json_path, stage_view
@@ -20,24 +19,14 @@ def _check(cli, repo, *extra):
 
 def _edited(cli, repo, stage_runs, rel, change):
     """The check after ``change`` (old text → new text) to one file, which must be what a run
-    without the cache reports, and whether the stage ran for it (rather than was reused)."""
+    without the cache reports; whether the whole stage ran for it, and which checks did."""
     path = repo / rel
     path.write_text(change(path.read_text()))
-    before = len(stage_runs)
+    mark = stage_runs.mark
     warm = _check(cli, repo)
-    ran = len(stage_runs) > before
+    ran = stage_runs.since(mark)
     assert warm == _check(cli, repo, "--no-cache")
     return warm, ran
-
-
-@pytest.fixture
-def stage_runs(monkeypatch):
-    """How many times the whole-repository stage ran (rather than came from the cache)."""
-    calls: list[int] = []
-    original = isms.engine._whole_repo
-    monkeypatch.setattr(isms.engine, "_whole_repo",
-                        lambda *a: calls.append(1) or original(*a))
-    return calls
 
 
 # --- the stage view ---------------------------------------------------------------------------
@@ -93,12 +82,12 @@ def test_json_paths_not_written_by_us_are_refused(text):
 def test_wording_edit_reuses_the_stage_and_moves_its_lines(cli, make_repo, stage_runs):
     repo = make_repo("references")
     _check(cli, repo)
-    assert stage_runs == [1]
+    assert stage_runs.full == 1
     # PRC-02 has a stage finding (R002 at `policy`, line 7); a title of three lines moves it.
     warm, ran = _edited(cli, repo, stage_runs, "procedures/PRC-02.yaml", lambda text: text.replace(
         "title: Procedure pointing at a missing policy",
         "title: >-\n  The procedure pointing\n  at a policy that is missing"))
-    assert not ran
+    assert ran == (False, set())
     assert ("procedures/PRC-02.yaml", 9, "R002") in {
         (f["path"], f["line"], f["code"]) for f in json.loads(warm[1])["findings"]}
 
@@ -108,30 +97,65 @@ def test_comment_in_a_file_with_findings_reuses_the_stage(cli, make_repo, stage_
     expected = _check(cli, repo)
     warm, ran = _edited(cli, repo, stage_runs, "evidence/EV-01.yaml",
                         lambda text: "# reviewed by the ISMS manager\n\n" + text)
-    assert not ran
+    assert ran == (False, set())
     assert warm != expected  # the three findings in EV-01 are two lines further down
 
 
-def test_a_finding_that_cites_a_changed_file_runs_the_stage(cli, make_repo, stage_runs):
+def test_a_finding_that_cites_a_changed_file_reruns_its_check(cli, make_repo, stage_runs):
     repo = make_repo("references")
     _check(cli, repo)
     # TP-A's R001 message quotes TP-B's line: a comment on top of TP-B changes that message.
     warm, ran = _edited(cli, repo, stage_runs, "registers/TP-B.yaml",
                         lambda text: "# a comment\n" + text)
-    assert ran
+    assert ran == (False, {"duplicate_ids"})
     assert "also defined in registers/TP-B.yaml:7" in warm[1]
 
 
-def test_a_text_made_blank_runs_the_stage(cli, make_repo, stage_runs):
+def test_a_text_made_blank_reruns_the_checks_that_read_it(cli, make_repo, stage_runs):
     repo = make_repo("gap_status")
     control = "controls/CTL-A.5.9.yaml"
     given, _ = _edited(cli, repo, stage_runs, control,
                        lambda text: text + "reason: {en: Not in scope}\n")
     assert "C004" not in given[1]
-    warm, ran = _edited(cli, repo, stage_runs, control,
-                        lambda text: text.replace("Not in scope", " "))
-    assert ran
+    warm, (full, checks) = _edited(cli, repo, stage_runs, control,
+                                   lambda text: text.replace("Not in scope", " "))
+    assert not full
+    assert "controls" in checks and "sla_breaches" not in checks
     assert "CTL-A.5.9 is excluded but gives no reason" in warm[1]
+
+
+# The entity checks that see one entity only: they run again on each file whose data changed.
+LOCAL = {"requirement_refs", "evidence_files", "document_control"}
+
+
+def test_a_data_edit_reruns_only_the_checks_that_read_the_field(cli, make_repo, stage_runs):
+    repo = make_repo("vendors")
+    before = _check(cli, repo)
+    warm, ran = _edited(cli, repo, stage_runs, "registers/ACT-A.yaml",
+                        lambda text: text.replace("target: 30,", "target: 3,"))
+    assert ran == (False, {"sla_breaches", "grades", *LOCAL})
+    assert warm != before  # response times of 5 to 20 minutes now miss a 3-minute target
+
+
+def test_an_edit_of_an_id_runs_every_check(cli, make_repo, stage_runs):
+    repo = make_repo("vendors")
+    _check(cli, repo)
+    warm, (full, _) = _edited(cli, repo, stage_runs, "registers/ACT-B.yaml",
+                              lambda text: text.replace("id: ACT-B", "id: ACT-C"))
+    assert full
+    assert "refers to 'ACT-B', which does not exist" in warm[1]
+
+
+def test_a_view_that_another_command_replaced_runs_every_check(cli, make_repo, stage_runs):
+    repo = make_repo("vendors")
+    _check(cli, repo)
+    path = repo / "registers" / "ACT-A.yaml"
+    path.write_text(path.read_text().replace("target: 30,", "target: 3,"))
+    # `isms gap` caches the edited file's row: the view the stage was computed from is gone.
+    assert cli("gap", str(repo), "--today", TODAY).code == 0
+    warm, (full, _) = _edited(cli, repo, stage_runs, "registers/ACT-A.yaml",
+                              lambda text: text.replace("target: 3,", "target: 4,"))
+    assert full
 
 
 def test_mapping_keys_are_strings_so_paths_read_back_exactly():
@@ -143,7 +167,7 @@ def test_mapping_keys_are_strings_so_paths_read_back_exactly():
     assert parse_json_path(json_path(("x", 0))) == ("x", 0)
 
 
-def test_a_cached_finding_that_cannot_be_placed_runs_the_stage(cli, make_repo, stage_runs):
+def test_a_cached_finding_that_cannot_be_placed_reruns_its_check(cli, make_repo, stage_runs):
     import sqlite3
 
     from isms.cache import CACHE_DIR, CACHE_FILE
@@ -152,17 +176,17 @@ def test_a_cached_finding_that_cannot_be_placed_runs_the_stage(cli, make_repo, s
     _check(cli, repo)
     db = sqlite3.connect(repo / CACHE_DIR / CACHE_FILE)
     with db:
-        (text,) = db.execute("SELECT value FROM meta WHERE name = 'stage_findings'").fetchone()
+        name = "isms.checks.references"
+        (text,) = db.execute("SELECT findings FROM stage WHERE name = ?", (name,)).fetchone()
         findings = json.loads(text)
         for f in findings:
             if f[0] == "registers/ACT-01.yaml":
                 f[7] = "staff.0"  # not a path that json_path writes
-        db.execute("UPDATE meta SET value = ? WHERE name = 'stage_findings'",
-                   (json.dumps(findings),))
+        db.execute("UPDATE stage SET findings = ? WHERE name = ?", (json.dumps(findings), name))
     db.close()
     _, ran = _edited(cli, repo, stage_runs, "registers/ACT-01.yaml",
                      lambda text: "# a comment\n" + text)
-    assert ran
+    assert ran == (False, {"references"})
 
 
 def _fixture_repos():

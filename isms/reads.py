@@ -1,0 +1,135 @@
+"""Which entity fields each whole-repository check reads, recorded as it runs.
+
+A check is a function of what it reads. When the cache is in use, every entity handed to the
+entity and repository checks carries its data in a :class:`Tracked` mapping, which notes each
+top-level field read, as ``(kind, field)``, in the log of the check that is running (``*``
+when a check lists an entity's fields). Anything deeper in a field is reached through the
+field, so the top-level record covers it. A later run whose files changed only in fields that
+a check did not read reuses that check's cached result (see :mod:`isms.engine`).
+
+The record is made by running, not by a declaration a reader must trust: a field missing from
+it was not read. Two other routes lead from data to a check, and both are covered:
+
+* The identity of every entity (its file, kind and id: :meth:`isms.model.Repo.by_id`,
+  ``entities``, ``of_kind``) is the stage's *skeleton*; a change to it re-runs every check.
+* A value computed once per run from the data and shared by several checks (the graph, the
+  control states) goes through :func:`shared`, which replays the reads that made it into the
+  log of every check that asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from typing import Any, TypeVar
+
+# A field of an entity kind, as a check read it; the field "*" means "which fields there are".
+Field = tuple[str, str]
+ALL = "*"
+
+# The log of the check running now (None: nothing is recorded, as in a run without cache).
+_LOG: list[set[Field] | None] = [None]
+
+T = TypeVar("T")
+
+
+class Tracked(Mapping[str, Any]):
+    """An entity's data, noting every top-level field read in the running check's log.
+
+    The data may be given later by ``load`` (then read on first use): a check that re-runs on
+    a few changed files reads only the entities it asks for from the cache.
+    """
+
+    __slots__ = ("_data", "_kind", "_load")
+
+    def __init__(self, kind: str, data: Mapping[str, Any] | None,
+                 load: Callable[[], Mapping[str, Any]] | None = None) -> None:
+        self._kind = kind
+        self._data = data
+        self._load = load
+
+    @property
+    def plain(self) -> Mapping[str, Any]:
+        """The data itself, read without a note: for the stage's own bookkeeping only."""
+        data = self._data
+        if data is None:
+            assert self._load is not None
+            data = self._data = self._load()
+            self._load = None
+        return data
+
+    def __getitem__(self, key: str) -> Any:
+        log = _LOG[0]
+        if log is not None:
+            log.add((self._kind, key))
+        return (self._data if self._data is not None else self.plain)[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        log = _LOG[0]
+        if log is not None:
+            log.add((self._kind, key))
+        return (self._data if self._data is not None else self.plain).get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        log = _LOG[0]
+        if log is not None and isinstance(key, str):
+            log.add((self._kind, key))
+        return key in (self._data if self._data is not None else self.plain)
+
+    def __iter__(self) -> Iterator[str]:
+        note(self._kind, ALL)
+        return iter(self.plain)
+
+    def __len__(self) -> int:
+        note(self._kind, ALL)
+        return len(self.plain)
+
+    def __repr__(self) -> str:
+        return f"Tracked({self._kind!r}, {self.plain!r})"
+
+
+def note(kind: str, key: str) -> None:
+    """Record a read made other than through a :class:`Tracked` mapping."""
+    log = _LOG[0]
+    if log is not None:
+        log.add((kind, key))
+
+
+class recording:  # noqa: N801  (used as a context manager, like contextlib's)
+    """Record, in :attr:`reads`, the fields read inside the ``with`` block (nested blocks
+    add theirs to the enclosing one too)."""
+
+    def __init__(self) -> None:
+        self.reads: set[Field] = set()
+        self._outer: set[Field] | None = None
+
+    def __enter__(self) -> recording:
+        self._outer = _LOG[0]
+        _LOG[0] = self.reads
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _LOG[0] = self._outer
+        if self._outer is not None:
+            self._outer |= self.reads
+
+
+def active() -> bool:
+    return _LOG[0] is not None
+
+
+def shared(memo: MutableMapping[Any, tuple[Any, frozenset[Field]]], key: Any,
+           compute: Callable[[], T]) -> tuple[T, bool]:
+    """``compute()`` once per ``key``, kept in ``memo``; every caller's log gets the reads
+    that computing it made, as if it had computed the value itself. Also says whether the
+    value was computed now."""
+    hit = memo.get(key)
+    if hit is not None:
+        value, reads = hit
+        log = _LOG[0]
+        if log is not None:
+            log |= reads
+        return value, False
+    with recording() as r:
+        made = compute()
+    memo[key] = (made, frozenset(r.reads))
+    return made, True

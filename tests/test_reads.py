@@ -1,0 +1,125 @@
+"""What the whole-repository checks read, as recorded, and the guarantee that rests on it: a
+check whose recorded fields did not change finds what it found before."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import isms.checks
+from conftest import FIXTURES, TODAY
+from isms.engine import CheckOptions, run_check
+from isms.reads import ALL, Tracked, note, recording, shared
+from isms.schema import KINDS
+
+
+def test_a_tracked_mapping_records_each_field_read_in_the_running_check():
+    data = Tracked("risk", {"id": "R-1", "score": 12, "treatment": {"controls": ["C-1"]}})
+    assert data["id"] == "R-1"  # outside a recording: nothing to record into
+    with recording() as outer:
+        assert data.get("score") == 12
+        with recording() as inner:
+            assert "treatment" in data
+            assert data.get("missing", "x") == "x"
+        assert sorted(data) == ["id", "score", "treatment"]
+    assert inner.reads == {("risk", "treatment"), ("risk", "missing")}
+    assert outer.reads == {("risk", "score"), ("risk", "treatment"), ("risk", "missing"),
+                           ("risk", ALL)}
+
+
+def test_a_lazy_tracked_mapping_loads_once_on_first_read():
+    loads = []
+    data = Tracked("asset", None, lambda: loads.append(1) or {"id": "A-1"})
+    assert not loads
+    with recording() as r:
+        assert data["id"] == "A-1" and data.get("id") == "A-1" and len(data) == 1
+    assert loads == [1]
+    assert r.reads == {("asset", "id"), ("asset", ALL)}
+
+
+def test_a_shared_value_gives_every_caller_the_reads_that_made_it():
+    memo: dict = {}
+    data = Tracked("control", {"status": "implemented"})
+
+    def compute() -> str:
+        note("third-party", "staff")
+        return str(data["status"])
+
+    with recording() as first:
+        assert shared(memo, "k", compute) == ("implemented", True)
+    with recording() as second:
+        assert shared(memo, "k", compute) == ("implemented", False)
+    assert first.reads == second.reads == {("control", "status"), ("third-party", "staff")}
+
+
+# --- the guarantee ------------------------------------------------------------------------------
+
+def _entity_files(repo: Path) -> list[tuple[Path, dict]]:
+    out = []
+    for path in sorted(repo.rglob("*.yaml")):
+        if path.name == "isms.yaml" or ".isms_cache" in path.parts:
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("kind") in KINDS:
+            out.append((path, data))
+    return out
+
+
+def _edits(repo: Path) -> list[tuple[Path, dict]]:
+    """For the first entity of each kind: every field but kind and id removed in turn, and
+    set to the value another entity of that kind gives it."""
+    files = _entity_files(repo)
+    out = []
+    seen: set[str] = set()
+    for path, data in files:
+        if data["kind"] in seen:
+            continue
+        seen.add(data["kind"])
+        peers = [d for p, d in files if d["kind"] == data["kind"] and p != path]
+        for key in data:
+            if key in ("kind", "id"):
+                continue
+            out.append((path, {k: v for k, v in data.items() if k != key}))
+            other = next((d[key] for d in peers if key in d and d[key] != data[key]), None)
+            if other is not None:
+                out.append((path, {**data, key: other}))
+    return out
+
+
+@pytest.mark.parametrize("name", ["outsourcing", "gap_status", "references", "vendor_staff", "vendors"])
+def test_every_field_edit_gives_what_a_run_without_the_cache_gives(tmp_path, monkeypatch, name):
+    """Edit each field of an entity of each kind, one at a time (and put the file back after):
+    the cached run, which re-runs only the checks that read a changed field, must report
+    exactly what a run without the cache reports."""
+    repo = tmp_path / name
+    shutil.copytree(FIXTURES / name, repo)
+    shutil.rmtree(repo / ".isms_cache", ignore_errors=True)
+    reran: list[str] = []
+    recorded = isms.checks.run_recorded
+
+    def counting(ctx, checks, only=None):
+        checks = list(checks)
+        if any(isinstance(e.data, Tracked) for e in ctx.repo.entities):  # a cached run
+            reran.extend(c.key for c in checks)
+        return recorded(ctx, checks, only)
+
+    monkeypatch.setattr(isms.checks, "run_recorded", counting)
+    today = dt.date.fromisoformat(TODAY)
+    cached, fresh = CheckOptions(today=today), CheckOptions(today=today, use_cache=False)
+    run_check(repo, cached)
+    edits = _edits(repo)
+    assert len(edits) >= 15
+    for path, data in edits:
+        original = path.read_bytes()
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+        assert run_check(repo, cached).findings == run_check(repo, fresh).findings, (
+            f"{path.name} edited to {data}")
+        path.write_bytes(original)
+    assert run_check(repo, cached).findings == run_check(repo, fresh).findings
+    # The edits were judged check by check, not by running every check again each time.
+    assert len(reran) < len(isms.checks.stage_checks()) * len(edits) / 2
