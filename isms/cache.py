@@ -60,9 +60,12 @@ RACY_NS = 3_000_000_000
 
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # The index read on every run, kept apart from the entities so that reading it touches a
+    # few pages rather than one per file.
     "CREATE TABLE files (rel TEXT PRIMARY KEY, sig TEXT NOT NULL, sha TEXT NOT NULL, "
     "digest TEXT NOT NULL, findings TEXT NOT NULL, disk TEXT NOT NULL, "
-    "view_digest TEXT NOT NULL, entity TEXT, view TEXT)",
+    "view_digest TEXT NOT NULL)",
+    "CREATE TABLE data (rel TEXT PRIMARY KEY, entity TEXT, view TEXT)",
     "CREATE TABLE stage (name TEXT PRIMARY KEY, findings TEXT NOT NULL, reads TEXT NOT NULL)",
 )
 
@@ -135,6 +138,19 @@ def findings_from_json(text: str, rel: str | None = None) -> tuple[Finding, ...]
 def findings_to_json(findings: Iterable[Finding]) -> str:
     return json.dumps([finding_to_json(f) for f in findings], ensure_ascii=False,
                       separators=(",", ":"))
+
+
+def disk_of(entry: Entry) -> tuple[str, ...]:
+    """The repository files the entry's entity names (nothing, if the row is malformed)."""
+    if entry.disk == "[]":
+        return ()
+    try:
+        paths = json.loads(entry.disk)
+    except ValueError:
+        return ()
+    if isinstance(paths, list) and all(isinstance(x, str) for x in paths):
+        return tuple(paths)
+    return ()
 
 
 def _entity_from_json(text: str | None) -> EntityRecord | None:
@@ -260,14 +276,6 @@ class FileCache:
 
     # --- per file ---------------------------------------------------------------------------
 
-    def unchanged(self, rel: str, sig: str) -> Entry | None:
-        """The entry of a file whose stat signature says it has not changed since it was
-        cached, provided that signature was taken long enough after the file was written."""
-        entry = self.index.get(rel)
-        if entry is None or not entry.sig or entry.sig != sig:
-            return None
-        return entry
-
     def lookup(self, rel: str, sha: str, sig: str) -> Entry | None:
         """The entry of a file whose content (hashed) is what was cached."""
         entry = self.index.get(rel)
@@ -277,23 +285,9 @@ class FileCache:
             self._signatures[rel] = sig
         return entry
 
-    def use(self, rel: str) -> None:
-        self._used.add(rel)
-
-    def findings(self, rel: str, entry: Entry) -> tuple[Finding, ...] | None:
-        return findings_from_json(entry.findings, rel)
-
-    def disk(self, entry: Entry) -> tuple[str, ...]:
-        """The repository files the entry's entity names (nothing, if the row is malformed)."""
-        if entry.disk == "[]":
-            return ()
-        try:
-            paths = json.loads(entry.disk)
-        except ValueError:
-            return ()
-        if isinstance(paths, list) and all(isinstance(x, str) for x in paths):
-            return tuple(paths)
-        return ()
+    def use(self, rels: Iterable[str]) -> None:
+        """Keep these files' rows (the rows of files not used in a run are deleted)."""
+        self._used.update(rels)
 
     def entities(self, wanted: Mapping[str, str], *, view: bool = False
                  ) -> dict[str, EntityRecord]:
@@ -307,10 +301,10 @@ class FileCache:
         if len(wanted) * 2 < len(self.index):  # a few: look them up
             names = sorted(wanted)
             steps = [names[i:i + 500] for i in range(0, len(names), 500)]
-            queries = [(f"SELECT rel, {column} FROM files WHERE rel IN "
+            queries = [(f"SELECT rel, {column} FROM data WHERE rel IN "
                         f"({', '.join('?' * len(step))})", tuple(step)) for step in steps]
         else:  # most: one pass over the table
-            queries = [(f"SELECT rel, {column} FROM files", ())]
+            queries = [(f"SELECT rel, {column} FROM data", ())]
         try:
             for query, args in queries:
                 for rel, text in self._db.execute(query, args):
@@ -378,11 +372,14 @@ class FileCache:
 
                     atomic_write(gitignore, "*\n")
             with db:
-                db.executemany("DELETE FROM files WHERE rel = ?", [(r,) for r in sorted(stale)])
-                db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(rel, self._trusted(sig), *row) for rel, (sig, *row)
-                     in sorted(self._rows.items())])
+                gone = [(r,) for r in sorted(stale)]
+                db.executemany("DELETE FROM files WHERE rel = ?", gone)
+                db.executemany("DELETE FROM data WHERE rel = ?", gone)
+                rows = sorted(self._rows.items())
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               [(rel, self._trusted(sig), *row[:5]) for rel, (sig, *row) in rows])
+                db.executemany("INSERT OR REPLACE INTO data VALUES (?, ?, ?)",
+                               [(rel, *row[5:]) for rel, (sig, *row) in rows])
                 db.executemany("UPDATE files SET sig = ? WHERE rel = ?",
                                [(sig, rel) for rel, sig in sorted(renewed.items())])
                 meta = {"format": str(FORMAT), "key": self.key, "written_at": str(self.started)}

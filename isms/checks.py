@@ -29,11 +29,26 @@ from isms.reads import Field, Tracked, recording
 from isms.schema import json_path, load_schema
 
 
-@dataclass(frozen=True)
 class Context:
-    repo: Repo
-    catalogs: Catalogs
-    today: dt.date
+    """What the entity and repository checks see: the repository, the catalogs and the date.
+
+    The catalogs may be given as a function that loads them when a check first asks: a check
+    run again on a few changed files seldom needs them.
+    """
+
+    __slots__ = ("repo", "today", "_catalogs", "__weakref__")
+
+    def __init__(self, repo: Repo, catalogs: Catalogs | Callable[[], Catalogs],
+                 today: dt.date) -> None:
+        self.repo = repo
+        self.today = today
+        self._catalogs = catalogs
+
+    @property
+    def catalogs(self) -> Catalogs:
+        if not isinstance(self._catalogs, Catalogs):
+            self._catalogs = self._catalogs()
+        return self._catalogs
 
 
 EntityCheck = Callable[[Entity, Context], Iterable[Finding]]
@@ -74,7 +89,9 @@ class CheckRun:
 CHECKS: list[Check] = []
 
 # Modules that register further checks (each adds its own codes); imported on first use so
-# that commands which never check pay nothing for them.
+# that commands which never check pay nothing for them. Every check run imports them all, to
+# know every code, so they import what their checks compute with (graph, scorecard...) inside
+# the checks: a run that reuses a check's cached result never needs it.
 CHECK_MODULES: tuple[str, ...] = (
     "isms.doccontrol",
     "isms.control_checks",
@@ -181,8 +198,9 @@ def run_recorded(ctx: Context, checks: Iterable[Check], only: Collection[str] | 
                 for e in ctx.repo.entities:
                     if only is not None and e.path not in only:
                         continue
-                    data = e.data.plain if isinstance(e.data, Tracked) else e.data
-                    for f in c.func(Entity(e.kind, e.id, e.path, data, e.marks), ctx):
+                    given = (Entity(e.kind, e.id, e.path, e.data.plain, e.marks)
+                             if isinstance(e.data, Tracked) else e)
+                    for f in c.func(given, ctx):
                         local = local and f.path == e.path
                         mine.append(f)
             local = local and not r.reads

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from isms.checks import Context, at, check
-from isms.controls import control_states
 from isms.findings import Finding, Severity, rule
 from isms.i18n import natural_key
 
@@ -69,6 +68,8 @@ C_EXCLUDED_RELIED_ON = rule(
        C_EXCLUDED_RELIED_ON)
 def controls(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
+    from isms.controls import control_states
+
     states = control_states(repo, ctx.catalogs, ctx.today)
     for cid in sorted(states, key=natural_key):
         cs = states[cid]

@@ -26,8 +26,10 @@ from isms.cache import (
     Stage,
     cache_key,
     digest,
+    disk_of,
     entity_json,
     finding_to_json,
+    findings_from_json,
     signature,
 )
 from isms.catalogs import Catalogs, load_catalogs
@@ -73,15 +75,15 @@ class CheckOptions:
     jobs: int | None = None
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(NamedTuple):
     """What one file contributes: its findings and, when usable, its entity.
 
     ``entity`` is None for a file that has none, and also for a cached file whose entity was
     not asked for (``stored`` is then True); it holds the entity's data, or its stage view
     (see :mod:`isms.stage`) when that was asked for. ``sha``, ``digest`` and ``view_digest``
     (of the file's bytes, of its entity and of its stage view) are filled when the cache is in
-    use, to key it.
+    use, to key it. A named tuple rather than a dataclass: every run makes one per file, and
+    a tuple is made three times as fast.
     """
 
     path: str
@@ -263,15 +265,22 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
     results: dict[str, FileResult] = {}
     pending: list[tuple[str, bytes | None, os.stat_result | None]] = []
     prefix = os.path.join(root, "")
+    index = cache.index if cache is not None else {}
+    stat = os.stat
+    used = []
     for rel in files:
-        if cache is None or rel not in cache.index:
+        entry = index.get(rel)
+        if entry is None:
             pending.append((rel, None, None))  # nothing to compare with: read it once, later
             continue
         try:
-            entry = cache.unchanged(rel, signature(os.stat(prefix + rel)))
+            now = stat(prefix + rel)
+            # signature() written out: this loop runs once per file on every run.
+            sig = f"{now.st_size}:{now.st_mtime_ns}:{now.st_ctime_ns}:{now.st_ino}"
         except OSError:
-            entry = None
-        if entry is None:
+            sig = ""
+        if not sig or sig != entry.sig:
+            assert cache is not None
             raw, problems, info = read_stat(root, rel, limits)
             if raw is None:
                 results[rel] = FileResult(rel, tuple(problems), None)
@@ -283,13 +292,16 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
                 small = len(pending) < AUTO_PARALLEL_MIN
                 pending.append((rel, raw if small else None, info if small else None))
                 continue
-        findings = cache.findings(rel, entry)
+        findings = () if entry.findings == "[]" else findings_from_json(entry.findings, rel)
         if findings is None:  # a row we did not write: parse the file again
             pending.append((rel, None, None))
             continue
-        cache.use(rel)
+        used.append(rel)
         results[rel] = FileResult(rel, findings, None, entry.sha, entry.digest,
-                                  cache.disk(entry), entry.view_digest)
+                                  () if entry.disk == "[]" else disk_of(entry),
+                                  entry.view_digest)
+    if cache is not None:
+        cache.use(used)
     workers = jobs if jobs is not None else auto_jobs(len(pending))
     if workers > 1 and len(pending) > 1:
         import multiprocessing
@@ -490,7 +502,7 @@ def _stage_loaded(config: Config, files: Sequence[str], results: list[FileResult
                   whole: bool) -> Loaded:
     """The repository as the whole-repository stage sees it: every entity's stage view."""
     if whole:
-        results = [replace(r, entity=replace(r.entity, data=stage_view(r.entity.kind,
+        results = [r._replace(entity=replace(r.entity, data=stage_view(r.entity.kind,
                                                                        r.entity.data)))
                    if r.entity is not None else r for r in results]
     return _assemble(config, files, results)
@@ -574,7 +586,8 @@ def _update(config: Config, files: Sequence[str], results: list[FileResult], cac
     if again or locally:
         ctx = _checks.Context(_lazy_repo(config, files, results, cache, shape,
                                          {rel: fresh[rel][1][2] for rel in moved}),
-                              load_catalogs(config.root, config.catalogs), options.today)
+                              partial(load_catalogs, config.root, config.catalogs),
+                              options.today)
         runs.update(_rerun(ctx, again, None))
         for key, run in _rerun(ctx, locally, set(moved)).items():
             if not run.local:  # it read another entity this time: run it on every entity

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from isms.checks import Context, at, check
 from isms.findings import Finding, Severity, rule
-from isms.graph import graph_for, orphans
 from isms.i18n import natural_key
 from isms.model import Repo
 
@@ -48,6 +47,8 @@ G_ORPHAN = rule(
 @check(G_ACCESS_UNGOVERNED)
 def third_party_access(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
+    from isms.graph import graph_for
+
     g = graph_for(repo, ctx.catalogs)
     for activity in repo.of_kind("activity"):
         if repo.by_id.get(activity.id) is not activity or not activity.get("third_party"):
@@ -91,6 +92,8 @@ def orphan_entities(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
     if not complete(repo):
         return
+    from isms.graph import graph_for, orphans
+
     g = graph_for(repo, ctx.catalogs)
     for o in sorted(orphans(g, repo), key=lambda o: natural_key(o.id)):
         yield at(G_ORPHAN, repo.by_id[o.id], ("id",), f"{o.kind} {o.id}: {o.reason}",

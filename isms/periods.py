@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _PERIOD = re.compile(r"^(?P<year>[0-9]{4})(?:-(?:(?P<month>0[1-9]|1[0-2])|Q(?P<quarter>[1-4])))?$")
 
@@ -72,6 +73,12 @@ def parse_period(text: object) -> Period | None:
     """The period written as ``text``, or None when it is not one of the three forms."""
     if not isinstance(text, str):
         return None
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Period | None:
+    # Thousands of evaluations name a few dozen periods; a Period is immutable.
     m = _PERIOD.match(text.strip())
     if not m:
         return None

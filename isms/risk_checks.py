@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from isms.checks import Context, as_date, at, check
-from isms.controls import control_states
 from isms.findings import Finding, Severity, rule
-from isms.risks import treating_controls
 
 K_ABOVE_APPETITE = rule(
     "K001", "risk-above-appetite-unaccepted", Severity.ERROR,
@@ -68,6 +66,9 @@ def _int(value: object) -> int | None:
 def risks(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
     scale, appetite = repo.config.risk_scale, repo.config.risk_appetite
+    from isms.controls import control_states
+    from isms.risks import treating_controls
+
     states = control_states(repo, ctx.catalogs, ctx.today)
     for risk in repo.of_kind("risk"):
         if repo.by_id.get(risk.id) is not risk:

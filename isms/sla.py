@@ -16,6 +16,7 @@ matters. Values are exact decimals; they are rounded (half up) only when reporte
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +25,7 @@ from typing import Any
 from isms.model import Entity, Repo
 from isms.numbers import as_decimal
 from isms.periods import Period, parse_period
+from isms.reads import Field, shared
 
 HUNDRED = Decimal(100)
 
@@ -90,8 +92,21 @@ class SlaResult:
     unmatched: tuple[Unmatched, ...]
 
 
+_TARGETS: dict[int, tuple[dict[tuple[str, str], Target], frozenset[Field]]] = {}
+
+
 def sla_targets(repo: Repo) -> dict[tuple[str, str], Target]:
-    """(activity id, metric) → the activity's SLA target; the first wins if repeated."""
+    """(activity id, metric) → the activity's SLA target; the first wins if repeated.
+
+    Read once per repository (the SLA checks, the scorecard and the reports all ask)."""
+    key = id(repo)
+    targets, made = shared(_TARGETS, key, lambda: _sla_targets(repo))
+    if made:
+        weakref.finalize(repo, _TARGETS.pop, key, None)
+    return targets
+
+
+def _sla_targets(repo: Repo) -> dict[tuple[str, str], Target]:
     out: dict[tuple[str, str], Target] = {}
     for activity in repo.of_kind("activity"):
         sla = activity.get("sla")

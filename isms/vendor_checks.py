@@ -8,18 +8,15 @@ activity_risk), so a finding and the report that explains it always agree.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
-from isms.activity_risk import assess_activities
 from isms.checks import Context, as_date, at, check
 from isms.findings import Finding, Severity, rule
 from isms.i18n import pick
 from isms.model import Entity
-from isms.numbers import fixed, plain
-from isms.outsourcing_config import activity_risk_settings, vendor_settings
-from isms.periods import Period, last_complete_month, month_of, months_between, parse_period
-from isms.scorecard import MonthScores, below_pass_run, latest_months
-from isms.sla import measure, sla_targets
-from isms.staff import staff_audit
+
+if TYPE_CHECKING:
+    from isms.periods import Period
 
 V_SLA_BREACH = rule(
     "V001", "sla-breach", Severity.WARNING, "SLA target missed in the latest evaluated month",
@@ -121,6 +118,8 @@ V_REQUIRED_CONTROLS = rule(
 
 
 def _monthly(evaluations: list[Entity]) -> dict[tuple[str, Period], list[Entity]]:
+    from isms.periods import parse_period
+
     out: dict[tuple[str, Period], list[Entity]] = {}
     for e in evaluations:
         party = e.get("third_party")
@@ -133,6 +132,10 @@ def _monthly(evaluations: list[Entity]) -> dict[tuple[str, Period], list[Entity]
 @check(V_SLA_BREACH)
 def sla_breaches(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
+    from isms.numbers import fixed, plain
+    from isms.periods import month_of
+    from isms.sla import measure, sla_targets
+
     targets = sla_targets(repo)
     monthly = _monthly(repo.of_kind("evaluation"))
     current = month_of(ctx.today)
@@ -157,6 +160,10 @@ def sla_breaches(ctx: Context) -> Iterator[Finding]:
 
 @check(V_GRADE)
 def grades(ctx: Context) -> Iterator[Finding]:
+    from isms.numbers import fixed, plain
+    from isms.outsourcing_config import vendor_settings
+    from isms.scorecard import MonthScores, below_pass_run, latest_months
+
     settings = vendor_settings(ctx.repo.config.raw)
     months = MonthScores(ctx.repo, settings)
     latest = latest_months(months, ctx.today)
@@ -179,6 +186,9 @@ def grades(ctx: Context) -> Iterator[Finding]:
 @check(V_EVALUATION_MISSING)
 def missing_evaluations(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
+    from isms.outsourcing_config import vendor_settings
+    from isms.periods import last_complete_month, month_of, months_between
+
     settings = vendor_settings(repo.config.raw)
     monthly = _monthly(repo.of_kind("evaluation"))
     first = settings.evaluations_from or min((p for _, p in monthly), default=None)
@@ -206,6 +216,9 @@ def missing_evaluations(ctx: Context) -> Iterator[Finding]:
        V_CONTRACT_EXPIRED, V_CONTRACT_EXPIRING)
 def certified_staff(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
+    from isms.outsourcing_config import vendor_settings
+    from isms.staff import staff_audit
+
     audit = staff_audit(repo, vendor_settings(repo.config.raw), ctx.today)
     for s in audit.staff:
         if not s.severity:
@@ -243,6 +256,9 @@ def certified_staff(ctx: Context) -> Iterator[Finding]:
 @check(V_REQUIRED_CONTROLS)
 def required_controls(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
+    from isms.activity_risk import assess_activities
+    from isms.outsourcing_config import activity_risk_settings
+
     settings = activity_risk_settings(repo.config.raw)
     if not settings.required_controls:
         return

@@ -27,7 +27,7 @@ def _rows(repo):
     db = sqlite3.connect(repo / CACHE_DIR / CACHE_FILE)
     try:
         return {rel: (sig, findings, entity) for rel, sig, findings, entity in
-                db.execute("SELECT rel, sig, findings, entity FROM files")}
+                db.execute("SELECT rel, sig, findings, entity FROM files JOIN data USING (rel)")}
     finally:
         db.close()
 
@@ -157,7 +157,7 @@ def test_corrupted_or_foreign_cache_is_ignored_and_rebuilt(cli, make_repo, garba
         _foreign_sqlite(path, [*isms.cache._SCHEMA, "INSERT INTO meta VALUES ('format', '2')",
                                "INSERT INTO meta VALUES ('key', 'not this one')",
                                "INSERT INTO files VALUES ('policies/POL-01.yaml', '', 'x', '', "
-                               "'[]', '[]', '', NULL, NULL)"])
+                               "'[]', '[]', '')"])
     else:
         path.write_bytes(garbage)
     assert _check(cli, repo) == expected
@@ -175,10 +175,10 @@ def test_tampered_rows_are_not_trusted(cli, make_repo):
     _check(cli, repo)
     _tamper(repo, """UPDATE files SET findings = '[["elsewhere.yaml", 1, 1, "R001", "forged",
                      3, "", ""]]'""",
-            """UPDATE files SET entity = '["policy", 42, "not a mapping"]'""",
-            """UPDATE files SET view = '["policy", 42, "not a mapping"]'""",
-            """UPDATE meta SET value = '[["x.yaml", 1, 1, "R001", "forged", 3, "", ""]]'
-               WHERE name = 'stage_findings'""")
+            """UPDATE data SET entity = '["policy", 42, "not a mapping"]'""",
+            """UPDATE data SET view = '["policy", 42, "not a mapping"]'""",
+            """UPDATE stage SET findings = '[["x.yaml", 1, 1, "R001", "forged", 3, "", ""]]'""",
+            """UPDATE stage SET reads = '[true, [["policy"]]]'""")
     assert _check(cli, repo) == expected
 
 
@@ -189,12 +189,12 @@ def test_entity_that_does_not_match_its_digest_is_parsed_again(cli, make_repo):
     # A stored entity and its stage view changed behind the cache's back: the dangling
     # reference would vanish, from `isms check` (which reads views) and from every command
     # that loads the repository (which reads entities).
-    _tamper(repo, "UPDATE files SET entity = replace(entity, 'POL-99', 'POL-01')",
-            "UPDATE files SET view = replace(view, 'POL-99', 'POL-01')",
+    _tamper(repo, "UPDATE data SET entity = replace(entity, 'POL-99', 'POL-01')",
+            "UPDATE data SET view = replace(view, 'POL-99', 'POL-01')",
             "DELETE FROM meta WHERE name LIKE 'stage_%'")
     assert _check(cli, repo) == expected
-    _tamper(repo, "UPDATE files SET entity = replace(entity, 'POL-99', 'POL-01')",
-            "UPDATE files SET view = replace(view, 'POL-99', 'POL-01')")
+    _tamper(repo, "UPDATE data SET entity = replace(entity, 'POL-99', 'POL-01')",
+            "UPDATE data SET view = replace(view, 'POL-99', 'POL-01')")
     loaded = isms.engine.load_repo(repo)
     assert loaded.repo.by_id["PRC-02"].get("policy") == "POL-99"
 
