@@ -385,9 +385,13 @@ class FileCache:
                 meta = {"format": str(FORMAT), "key": self.key, "written_at": str(self.started)}
                 out = self._stage_out
                 if out is not None:
-                    meta.update(stage_key=out.key, stage_views=out.views, stage_shas=out.shas,
-                                stage_skeleton=out.skeleton)
-                    before = self.stage.runs if self.stage is not None else {}
+                    was = self.stage
+                    written = {"stage_key": out.key, "stage_views": out.views,
+                               "stage_shas": out.shas, "stage_skeleton": out.skeleton}
+                    # (each of these is a megabyte at ten thousand files: write what changed)
+                    meta.update((name, value) for name, value in written.items()
+                                if was is None or getattr(was, name[6:]) != value)
+                    before = was.runs if was is not None else {}
                     db.executemany("DELETE FROM stage WHERE name = ?",
                                    [(n,) for n in sorted(set(before) - set(out.runs))])
                     db.executemany("INSERT OR REPLACE INTO stage VALUES (?, ?, ?)", [

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -758,8 +758,14 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("^" + "".join(out) + "$")
 
 
-def _is_ignored(rel: str, ignore: Iterable[re.Pattern[str]]) -> bool:
-    return any(p.match(rel) for p in ignore)
+def ignore_matcher(globs: Iterable[str]) -> Callable[[str], bool]:
+    """Whether a posix path matches any of ``globs`` (see :func:`glob_to_regex`), as one
+    regular expression: it is asked once per file of the repository."""
+    patterns = [glob_to_regex(g).pattern for g in globs]
+    if not patterns:
+        return lambda _rel: False
+    combined = re.compile("|".join(f"(?:{p})" for p in patterns))
+    return lambda rel: combined.match(rel) is not None
 
 
 def discover(
@@ -772,7 +778,7 @@ def discover(
     when it is a file, and not descended into when it is a folder (its target is scanned under
     its real name already, or deliberately outside the configured folders).
     """
-    patterns = [glob_to_regex(g) for g in ignore]
+    ignored = ignore_matcher(ignore)
     root_real = os.path.realpath(root)
     files: set[str] = set()
     findings: list[Finding] = []
@@ -784,17 +790,17 @@ def discover(
         if base.is_symlink() and not is_inside(root_real, os.path.realpath(base)):
             findings.append(_symlink_finding(base_rel))
             continue
-        _scan(root_real, str(base), base_rel, patterns, files, findings)
+        _scan(root_real, str(base), base_rel, ignored, files, findings)
     return sorted(files), findings
 
 
-def _scan(root_real: str, directory: str, rel_dir: str, patterns: list[re.Pattern[str]],
+def _scan(root_real: str, directory: str, rel_dir: str, ignored: Callable[[str], bool],
           files: set[str], findings: list[Finding]) -> None:
     """One folder of :func:`discover`. ``os.scandir`` tells files, folders and links apart
     without a ``stat`` per entry, which matters at tens of thousands of files."""
     try:
         with os.scandir(directory) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            entries = list(it)
     except OSError:
         return
     for entry in entries:
@@ -811,11 +817,11 @@ def _scan(root_real: str, directory: str, rel_dir: str, patterns: list[re.Patter
                 if not is_inside(root_real, os.path.realpath(entry.path)):
                     findings.append(_symlink_finding(rel))
                 continue
-            if _is_ignored(rel + "/", patterns) or _is_ignored(rel, patterns):
+            if ignored(rel + "/") or ignored(rel):
                 continue
-            _scan(root_real, entry.path, rel, patterns, files, findings)
+            _scan(root_real, entry.path, rel, ignored, files, findings)
             continue
-        if not name.endswith(YAML_SUFFIXES) or _is_ignored(rel, patterns):
+        if not name.endswith(YAML_SUFFIXES) or ignored(rel):
             continue
         if entry.is_symlink() and not is_inside(root_real, os.path.realpath(entry.path)):
             findings.append(_symlink_finding(rel))

@@ -19,7 +19,7 @@ from pathlib import Path
 from isms import gitio
 from isms.config import CONFIG_NAME, Config, config_from_bytes
 from isms.errors import ConfigError
-from isms.loader import YAML_SUFFIXES, glob_to_regex, parse_bytes
+from isms.loader import YAML_SUFFIXES, ignore_matcher, parse_bytes
 from isms.model import Entity, Repo
 
 WORKTREE = "working tree"
@@ -42,10 +42,7 @@ class Snapshot:
 
 def select_files(paths: Iterable[str], folders: Iterable[str], ignore: Iterable[str]) -> list[str]:
     """The paths :func:`isms.loader.discover` would pick from a listing of repository files."""
-    patterns = [glob_to_regex(g) for g in ignore]
-
-    def ignored(rel: str) -> bool:
-        return any(p.match(rel) for p in patterns)
+    ignored = ignore_matcher(ignore)
 
     bases = [posixpath.normpath(Path(f).as_posix()).strip("/") for f in folders]
     chosen: set[str] = set()

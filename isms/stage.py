@@ -118,7 +118,8 @@ def stage_key(cache_key: str, config: Config, results: Sequence[FileResult],
     evidence = EvidencePaths(str(config.root))
     parts = []
     for r in results:
-        parts.append(f"{r.path}\0{int(r.entity is not None or r.stored)}\n")
+        # (r.stored written out: this runs once per file on every run)
+        parts.append(f"{r.path}\0{int(r.entity is not None or bool(r.digest))}\n")
         for target in r.disk:
             parts.append(f"\t{target}\0{evidence.problem(target)}\n")
     h.update("".join(parts).encode("utf-8", "surrogateescape"))
@@ -143,11 +144,17 @@ def file_views(results: Sequence[FileResult]) -> str:
 def changed_files(results: Sequence[FileResult], then: str, now: str) -> list[str] | None:
     """The files whose digests differ between two :func:`file_shas` (or :func:`file_views`)
     of the same file list (None when ``then`` is not one)."""
-    if len(then) != len(now):
+    if len(then) != len(now) or len(now) != 64 * len(results):
         return None
-    if then == now:
-        return []
-    return [r.path for i, r in enumerate(results) if then[i * 64:i * 64 + 64] != now[i * 64:i * 64 + 64]]
+    out: list[str] = []
+    step = 64 * 256  # compared a block of files at a time: a run changes few files, if any
+    for start in range(0, len(now), step):
+        if then[start:start + step] == now[start:start + step]:
+            continue
+        for i in range(start // 64, min(len(results), (start + step) // 64)):
+            if then[i * 64:i * 64 + 64] != now[i * 64:i * 64 + 64]:
+                out.append(results[i].path)
+    return out
 
 
 def skeleton(files: Sequence[str], entities: Iterable[Entity]) -> str:

@@ -246,3 +246,14 @@ def test_fast_path_declines_what_needs_care():
                  "? [a]\n: 1\n", "---\na: 1\n---\nb: 1\n", "a: [\n"):
         assert isinstance(parse_text(text, "t.yaml").marks, dict), text
     assert not isinstance(parse_text("a: 1\n", "t.yaml").marks, dict)
+
+
+def test_ignore_globs_match_as_one_pattern():
+    from isms.loader import ignore_matcher
+
+    ignored = ignore_matcher(["**/README.md", "drafts/*.yaml", "tmp?/**"])
+    assert ignored("README.md") and ignored("policies/sub/README.md")
+    assert ignored("drafts/a.yaml") and not ignored("drafts/deeper/a.yaml")
+    assert ignored("tmp1/x/y.yaml") and not ignored("tmp12/x.yaml")
+    assert not ignored("policies/POL-01.yaml")
+    assert not ignore_matcher([])("anything")

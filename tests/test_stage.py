@@ -7,9 +7,10 @@ import json
 
 import pytest
 
+import isms.engine
 from conftest import TODAY
 from isms.schema import json_path
-from isms.stage import TEXT_STANDIN, parse_json_path, stage_view
+from isms.stage import TEXT_STANDIN, changed_files, parse_json_path, stage_view
 
 
 def _check(cli, repo, *extra):
@@ -128,13 +129,18 @@ def test_a_text_made_blank_reruns_the_checks_that_read_it(cli, make_repo, stage_
 LOCAL = {"requirement_refs", "evidence_files", "document_control"}
 
 
-def test_a_data_edit_reruns_only_the_checks_that_read_the_field(cli, make_repo, stage_runs):
+def test_a_data_edit_reruns_only_the_checks_that_read_the_field(cli, make_repo, stage_runs,
+                                                                 monkeypatch):
     repo = make_repo("vendors")
     before = _check(cli, repo)
+    loads = []
+    original = isms.engine.load_catalogs
+    monkeypatch.setattr(isms.engine, "load_catalogs", lambda *a: loads.append(1) or original(*a))
     warm, ran = _edited(cli, repo, stage_runs, "registers/ACT-A.yaml",
                         lambda text: text.replace("target: 30,", "target: 3,"))
     assert ran == (False, {"sla_breaches", "grades", *LOCAL})
     assert warm != before  # response times of 5 to 20 minutes now miss a 3-minute target
+    assert loads == [1]  # by the run without the cache: the re-run checks need no catalog
 
 
 def test_an_edit_of_an_id_runs_every_check(cli, make_repo, stage_runs):
@@ -216,3 +222,17 @@ def test_the_checks_find_the_same_in_the_stage_view_as_in_the_whole_data(repo):
     seen = run_checks(Context(Repo.build(loaded.config, views, list(loaded.repo.files)),
                               loaded.catalogs, today))
     assert sorted(seen) == sorted(whole)
+
+
+def test_changed_files_are_found_block_by_block():
+    from types import SimpleNamespace
+
+    files = [SimpleNamespace(path=f"f{i}.yaml") for i in range(600)]
+    then = "".join(f"{i:064x}" for i in range(600))
+    now = list(then)
+    for i in (0, 255, 256, 599):
+        now[i * 64 + 63] = "x"
+    assert changed_files(files, then, "".join(now)) == ["f0.yaml", "f255.yaml", "f256.yaml",
+                                                       "f599.yaml"]
+    assert changed_files(files, then, then) == []
+    assert changed_files(files, then, then[:-64]) is None
