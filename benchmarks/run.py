@@ -16,8 +16,10 @@ alike:
   comment line appended, a new one each repetition);
 * isms wording edit: the same, but the file's English title changed (a change of the data
   that the whole-repository checks do not read: they see texts only as blank or not);
-* isms structure edit: the same, but an SLA target of the file changed (data the checks read,
-  so the whole-repository stage runs again);
+* isms structure edit: the same, but an SLA target of the file changed (data that the SLA
+  checks read, so they run again; the other checks keep their cached result);
+* isms reference edit: the same, but the first control in the file's `controls` list taken
+  out or put back (a reference: the reference and graph checks run again);
 * check-jsonschema: one process (or as few as the argument-length limit allows) validating
   every entity file against the exported `entity.schema.json`.
 
@@ -357,15 +359,29 @@ def edit_target(repo: Path, files: Sequence[str]) -> str:
     that both edits apply to (an activity: it has a title and SLA targets)."""
     for rel in [*files[len(files) // 2:], *files[:len(files) // 2]]:
         raw = (repo / rel).read_bytes()
-        if TITLE.search(raw) and TARGET.search(raw):
+        if TITLE.search(raw) and TARGET.search(raw) and FIRST_CONTROL.search(raw):
             return rel
-    raise SystemExit("benchmark: no file has both a `title: {en: ...}` line and an SLA `target`")
+    raise SystemExit("benchmark: no file has a `title: {en: ...}` line, an SLA `target` and "
+                     "a `controls` list")
 
 
-def edited(original: bytes, worded: int, structured: int) -> bytes:
-    """The file after the ``worded``-th wording edit and the ``structured``-th structure edit."""
+def edited(original: bytes, worded: int, structured: int, referenced: int = 0) -> bytes:
+    """The file after the ``worded``-th wording edit, the ``structured``-th structure edit and
+    the ``referenced``-th reference edit."""
     out = data_edit(original, worded) if worded else original
-    return structure_edit(out, structured) if structured else out
+    out = structure_edit(out, structured) if structured else out
+    return reference_edit(out, referenced)
+
+
+FIRST_CONTROL = re.compile(rb"^controls:\n  - [^\n]*\n", re.MULTILINE)
+
+
+def reference_edit(original: bytes, i: int) -> bytes:
+    """The file with the first entry of its block `controls` list taken out when ``i`` is
+    odd (and so put back by the next edit)."""
+    if not FIRST_CONTROL.search(original):
+        raise SystemExit("benchmark: the file the warm runs edit has no block `controls` list")
+    return FIRST_CONTROL.sub(b"controls:\n", original, count=1) if i % 2 else original
 
 
 TARGET = re.compile(rb"(\btarget: )([0-9]+)")
@@ -390,7 +406,7 @@ def bench_size(n: int, args: argparse.Namespace, schema: Path | None, opts: set[
     cjs = cjs_exe()
     repeat = args.repeat if n < 50000 else min(args.repeat, args.repeat_large)
 
-    series = {k: Series(k) for k in ("floor", "cold", "warm", "edit", "struct", "cjs")}
+    series = {k: Series(k) for k in ("floor", "cold", "warm", "edit", "struct", "ref", "cjs")}
     if schema is None or cjs is None:
         series["cjs"].skipped = "check-jsonschema not installed (pip install -e '.[bench]')"
     elif n > args.cjs_max:
@@ -415,7 +431,7 @@ def bench_size(n: int, args: argparse.Namespace, schema: Path | None, opts: set[
         budget: float = args.budget
         return s.spent + s.runs[-1].wall <= budget
 
-    worded = structured = 0
+    worded = structured = referenced = 0
     try:
         fresh_cache()
         measure([isms], repo)  # warm-up: page cache, and the cache the first warm run starts from
@@ -430,16 +446,19 @@ def bench_size(n: int, args: argparse.Namespace, schema: Path | None, opts: set[
                 with open(target, "ab") as fh:
                     fh.write(f"# benchmark edit {i + 1}\n".encode())
                 series["warm"].runs.append(measure([isms], repo))
-            # Each edit changes one thing from the state before it: the wording edit keeps the
-            # last structure edit and the structure edit the last wording.
+            # Each edit changes one thing from the state before it: each keeps the others' last.
             if due(series["edit"], i):
                 worded = i + 1
-                target.write_bytes(edited(original, worded, structured))
+                target.write_bytes(edited(original, worded, structured, referenced))
                 series["edit"].runs.append(measure([isms], repo))
             if due(series["struct"], i):
                 structured = i + 1
-                target.write_bytes(edited(original, worded, structured))
+                target.write_bytes(edited(original, worded, structured, referenced))
                 series["struct"].runs.append(measure([isms], repo))
+            if due(series["ref"], i):
+                referenced = i + 1
+                target.write_bytes(edited(original, worded, structured, referenced))
+                series["ref"].runs.append(measure([isms], repo))
             if cjs is not None and schema is not None and due(series["cjs"], i):
                 cmds = [[*cjs, "--schemafile", str(schema), *part] for part in chunks(files)]
                 series["cjs"].runs.append(measure(cmds, repo))
@@ -517,7 +536,8 @@ def targets(results: list[SizeResult], ref: dict[str, Series] | None) -> list[st
                                    ("10k cold ≤ 0.10 × check-jsonschema", cold, s["cjs"].wall, 0.10),
                                    ("10k warm, 1 file changed (comment) ≤ 0.20 × cold", s["warm"].wall, cold, 0.20),
                                    ("10k warm, 1 file's wording edited ≤ 0.20 × cold", s["edit"].wall, cold, 0.20),
-                                   ("10k warm, 1 file's structure edited ≤ 0.20 × cold", s["struct"].wall, cold, 0.20)):
+                                   ("10k warm, 1 file's SLA target edited ≤ 0.20 × cold", s["struct"].wall, cold, 0.20),
+                                   ("10k warm, 1 file's reference edited ≤ 0.20 × cold", s["ref"].wall, cold, 0.20)):
             ratio = a / b if a is not None and b else None
             rows.append((label, fmt_ratio(a, b), verdict(ratio, limit)))
     big = by_n.get(50000)
@@ -566,9 +586,10 @@ def render(results: list[SizeResult], ref: dict[str, Series] | None, info: dict[
     body += row("isms check warm (1 file changed: comment), wall s", [cell(s) for s in sr("warm")])
     body += row("isms check warm (1 file changed: wording edit), wall s", [cell(s) for s in sr("edit")])
     body += row("isms check warm (1 file changed: structure edit), wall s", [cell(s) for s in sr("struct")])
+    body += row("isms check warm (1 file changed: reference edit), wall s", [cell(s) for s in sr("ref")])
     body += row("check-jsonschema (entity.schema.json), wall s", [cell(s) for s in sr("cjs")])
-    body += row("CPU s (user+sys) floor / cold / warm / wording / structure / check-jsonschema",
-                [" / ".join(fmt_s(r.series[k].cpu) for k in ("floor", "cold", "warm", "edit", "struct", "cjs"))
+    body += row("CPU s (user+sys) floor / cold / warm / wording / structure / reference / check-jsonschema",
+                [" / ".join(fmt_s(r.series[k].cpu) for k in ("floor", "cold", "warm", "edit", "struct", "ref", "cjs"))
                  for r in results])
     body += row("**ratio isms cold / floor** (target ≤ 0.75 at 10k)",
                 [fmt_ratio(r.series["cold"].wall, r.series["floor"].wall) for r in results])
@@ -580,8 +601,11 @@ def render(results: list[SizeResult], ref: dict[str, Series] | None, info: dict[
                 [fmt_ratio(r.series["edit"].wall, r.series["cold"].wall) for r in results])
     body += row("**ratio structure edit / cold**",
                 [fmt_ratio(r.series["struct"].wall, r.series["cold"].wall) for r in results])
-    body += row("peak RSS MB, largest process: floor / cold / warm / wording / structure / check-jsonschema",
-                [" / ".join(mb(r.series[k].maxrss) for k in ("floor", "cold", "warm", "edit", "struct", "cjs"))
+    body += row("**ratio reference edit / cold**",
+                [fmt_ratio(r.series["ref"].wall, r.series["cold"].wall) for r in results])
+    body += row("peak RSS MB, largest process: floor / cold / warm / wording / structure / reference / "
+                "check-jsonschema",
+                [" / ".join(mb(r.series[k].maxrss) for k in ("floor", "cold", "warm", "edit", "struct", "ref", "cjs"))
                  for r in results])
     body += row("peak RSS MB, isms cold, all processes (sampled)",
                 [mb(r.tree_peak) for r in results])
@@ -616,7 +640,9 @@ def render(results: list[SizeResult], ref: dict[str, Series] | None, info: dict[
     notes += [f"warm runs at {r.n:,} append a comment line to `{r.changed}` (the data is unchanged, so "
               "the cached whole-repository stage is reused); wording-edit runs change its English title "
               "instead (new data, but the same stage view: the stage is reused); structure-edit runs raise "
-              "its first SLA target (the whole-repository stage runs again)" for r in results if r.changed]
+              "its first SLA target (the checks that read SLA targets run again); reference-edit runs take "
+              "the first control out of its `controls` list or put it back (the checks that read references "
+              "or the graph run again)" for r in results if r.changed]
     if notes:
         lines += ["Notes:", "", *[f"* {n}" for n in dict.fromkeys(notes)], ""]
     errs = [(r.n, e) for r in results for e in r.cjs_errors]
@@ -631,13 +657,14 @@ def print_ratios(results: list[SizeResult], ref: dict[str, Series] | None) -> No
         s = r.series
         print(f"{r.n:>7,} entities: floor {fmt_s(s['floor'].wall)} s, cold {fmt_s(s['cold'].wall)} s, "
               f"warm {fmt_s(s['warm'].wall)} s, wording edit {fmt_s(s['edit'].wall)} s, "
-              f"structure edit {fmt_s(s['struct'].wall)} s, "
+              f"structure edit {fmt_s(s['struct'].wall)} s, reference edit {fmt_s(s['ref'].wall)} s, "
               f"check-jsonschema {cell(s['cjs'])}; "
               f"cold/floor {fmt_ratio(s['cold'].wall, s['floor'].wall)}, "
               f"cold/check-jsonschema {fmt_ratio(s['cold'].wall, s['cjs'].wall)}, "
               f"warm/cold {fmt_ratio(s['warm'].wall, s['cold'].wall)}, "
               f"wording/cold {fmt_ratio(s['edit'].wall, s['cold'].wall)}, "
               f"structure/cold {fmt_ratio(s['struct'].wall, s['cold'].wall)}, "
+              f"reference/cold {fmt_ratio(s['ref'].wall, s['cold'].wall)}, "
               f"peak {(r.tree_peak or 0) / MB:.0f} MB")
     by_n = {r.n: r for r in results}
     if 10000 in by_n and 50000 in by_n:

@@ -185,16 +185,28 @@ def read_skeleton(text: str, files: Sequence[str]) -> list[tuple[str, str] | Non
     return out
 
 
-_ABSENT = object()
-
-
 def changed_fields(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> set[Field]:
     """The fields of two stage views of one entity that differ, as the checks record reads
-    (see :mod:`isms.reads`); ``*`` too when the views have different fields."""
-    out = {(kind, key) for key in {*old, *new} if old.get(key, _ABSENT) != new.get(key, _ABSENT)}
-    if old.keys() != new.keys():
+    (see :mod:`isms.reads`); ``*`` too when the views list different fields, or the same in
+    another order.
+
+    Values are compared as the JSON the cache stores, not with ``==``: 4 and 4.0, or 1 and
+    true, are equal in Python but not to a check that asks for an int, and ``==`` ignores the
+    order of a mapping's keys.
+    """
+    out = {(kind, key) for key in {*old, *new}
+           if key not in old or key not in new or _differ(old[key], new[key])}
+    if list(old) != list(new):
         out.add((kind, ALL))
     return out
+
+
+def _differ(a: Any, b: Any) -> bool:
+    try:
+        return (json.dumps(a, ensure_ascii=False, separators=(",", ":"))
+                != json.dumps(b, ensure_ascii=False, separators=(",", ":")))
+    except (TypeError, ValueError):
+        return True  # (never for views, which are read back from JSON) taken as changed
 
 
 def stale(run: CheckRun, fields: set[Field]) -> bool:
