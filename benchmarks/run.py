@@ -55,6 +55,8 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TODAY = "2026-11-15"
+# What each size measures, in this order in every table (see the module doc).
+SERIES = ("floor", "cold", "warm", "edit", "struct", "ref", "cjs")
 MB = 1024 * 1024
 
 # The wrapper runs a list of commands one after the other in a fresh interpreter, so that
@@ -406,7 +408,7 @@ def bench_size(n: int, args: argparse.Namespace, schema: Path | None, opts: set[
     cjs = cjs_exe()
     repeat = args.repeat if n < 50000 else min(args.repeat, args.repeat_large)
 
-    series = {k: Series(k) for k in ("floor", "cold", "warm", "edit", "struct", "ref", "cjs")}
+    series = {k: Series(k) for k in SERIES}
     if schema is None or cjs is None:
         series["cjs"].skipped = "check-jsonschema not installed (pip install -e '.[bench]')"
     elif n > args.cjs_max:
@@ -589,7 +591,7 @@ def render(results: list[SizeResult], ref: dict[str, Series] | None, info: dict[
     body += row("isms check warm (1 file changed: reference edit), wall s", [cell(s) for s in sr("ref")])
     body += row("check-jsonschema (entity.schema.json), wall s", [cell(s) for s in sr("cjs")])
     body += row("CPU s (user+sys) floor / cold / warm / wording / structure / reference / check-jsonschema",
-                [" / ".join(fmt_s(r.series[k].cpu) for k in ("floor", "cold", "warm", "edit", "struct", "ref", "cjs"))
+                [" / ".join(fmt_s(r.series[k].cpu) for k in SERIES)
                  for r in results])
     body += row("**ratio isms cold / floor** (target ≤ 0.75 at 10k)",
                 [fmt_ratio(r.series["cold"].wall, r.series["floor"].wall) for r in results])
@@ -605,7 +607,7 @@ def render(results: list[SizeResult], ref: dict[str, Series] | None, info: dict[
                 [fmt_ratio(r.series["ref"].wall, r.series["cold"].wall) for r in results])
     body += row("peak RSS MB, largest process: floor / cold / warm / wording / structure / reference / "
                 "check-jsonschema",
-                [" / ".join(mb(r.series[k].maxrss) for k in ("floor", "cold", "warm", "edit", "struct", "ref", "cjs"))
+                [" / ".join(mb(r.series[k].maxrss) for k in SERIES)
                  for r in results])
     body += row("peak RSS MB, isms cold, all processes (sampled)",
                 [mb(r.tree_peak) for r in results])

@@ -292,13 +292,12 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
                 small = len(pending) < AUTO_PARALLEL_MIN
                 pending.append((rel, raw if small else None, info if small else None))
                 continue
-        findings = () if entry.findings == "[]" else findings_from_json(entry.findings, rel)
+        findings = findings_from_json(entry.findings, rel)
         if findings is None:  # a row we did not write: parse the file again
             pending.append((rel, None, None))
             continue
         used.append(rel)
-        results[rel] = FileResult(rel, findings, None, entry.sha, entry.digest,
-                                  () if entry.disk == "[]" else disk_of(entry),
+        results[rel] = FileResult(rel, findings, None, entry.sha, entry.digest, disk_of(entry),
                                   entry.view_digest)
     if cache is not None:
         cache.use(used)
@@ -528,15 +527,15 @@ def _cached_stage(config: Config, files: Sequence[str], results: list[FileResult
             runs = None
         if runs is not None:
             return _flatten(runs)
-    if whole:
-        loaded = _stage_loaded(config, files, results, whole)
-    else:
-        loaded = _assemble(config, files, fill_entities(config, results, cache, view=True))
-    entities = loaded.repo.entities
-    tracked = [Entity(e.kind, e.id, e.path, Tracked(e.kind, e.data), e.marks) for e in entities]
-    loaded.repo = Repo.build(config, tracked, list(files))
+    if not whole:
+        results = fill_entities(config, results, cache, view=True)
+    # Every entity's view, its data noting what each check reads (see isms.reads).
+    seen = [r._replace(entity=Entity(e.kind, e.id, e.path, Tracked(
+        e.kind, stage_view(e.kind, e.data) if whole else e.data), e.marks))
+        if (e := r.entity) is not None else r for r in results]
+    loaded = _assemble(config, files, seen)
     runs = _whole_repo(loaded, options.today, options.jobs)
-    cache.stage_put(Stage(key, views, shas, skeleton(files, entities), runs))
+    cache.stage_put(Stage(key, views, shas, skeleton(files, loaded.repo.entities), runs))
     return _flatten(runs)
 
 
@@ -557,17 +556,16 @@ def _update(config: Config, files: Sequence[str], results: list[FileResult], cac
         return None
     if not changed:
         return dict(prior.runs)
-    parts = read_skeleton(prior.skeleton, files)
-    if parts is None:
-        return None
-    shape = {rel: part for rel, part in zip(files, parts, strict=True) if part is not None}
-    fresh = _fresh_views(results, moved, prior, cache, whole)
     fields: set[Field] = set()
-    for rel in moved:
-        old, new = fresh[rel]
-        if shape.get(rel) != (new[0], new[1]) or (old[0], old[1]) != (new[0], new[1]):
-            return None  # an entity's kind or id changed: every check runs
-        fields |= changed_fields(new[0], old[2], new[2])
+    shape: dict[str, tuple[str, str]] = {}
+    fresh = _fresh_views(results, moved, prior, cache, whole) if moved else {}
+    if moved:
+        shape = _shape(files, prior)
+        for rel in moved:
+            old, new = fresh[rel]
+            if shape.get(rel) != (new[0], new[1]) or (old[0], old[1]) != (new[0], new[1]):
+                return None  # an entity's kind or id changed: every check runs
+            fields |= changed_fields(new[0], old[2], new[2])
 
     runs: dict[str, CheckRun] = {CATALOGS: prior.runs[CATALOGS]}
     again: list[_checks.Check] = []
@@ -575,7 +573,7 @@ def _update(config: Config, files: Sequence[str], results: list[FileResult], cac
     for c in checks:
         run = prior.runs[c.key]
         placed = relocate(config, run.findings, changed)
-        if placed is None or stale(run, fields) or (moved and run.reads is None):
+        if placed is None or stale(run, fields):
             again.append(c)
         elif run.local and moved:
             locally.append(c)
@@ -584,14 +582,15 @@ def _update(config: Config, files: Sequence[str], results: list[FileResult], cac
         else:
             runs[c.key] = CheckRun(tuple(placed), run.reads, run.local)
     if again or locally:
-        ctx = _checks.Context(_lazy_repo(config, files, results, cache, shape,
+        ctx = _checks.Context(_lazy_repo(config, files, results, cache,
+                                         shape or _shape(files, prior),
                                          {rel: fresh[rel][1][2] for rel in moved}),
                               partial(load_catalogs, config.root, config.catalogs),
                               options.today)
-        runs.update(_rerun(ctx, again, None))
-        for key, run in _rerun(ctx, locally, set(moved)).items():
+        runs.update(_checks.run_recorded(ctx, again))
+        for key, run in _checks.run_recorded(ctx, locally, set(moved)).items():
             if not run.local:  # it read another entity this time: run it on every entity
-                runs.update(_rerun(ctx, [c for c in locally if c.key == key], None))
+                runs.update(_checks.run_recorded(ctx, [c for c in locally if c.key == key]))
                 continue
             kept = runs[key].findings
             runs[key] = CheckRun((*kept, *run.findings), run.reads, True)
@@ -599,11 +598,13 @@ def _update(config: Config, files: Sequence[str], results: list[FileResult], cac
     return runs
 
 
-def _rerun(ctx: _checks.Context, checks: list[_checks.Check], only: set[str] | None
-           ) -> dict[str, CheckRun]:
-    """Run again the checks whose cached result no longer holds (all of them on every
-    entity, unless ``only`` names the files whose entities local checks see)."""
-    return _checks.run_recorded(ctx, checks, only) if checks else {}
+def _shape(files: Sequence[str], prior: Stage) -> dict[str, tuple[str, str]]:
+    """Each file's entity as (kind, id), from the cached stage's skeleton (see
+    :func:`isms.stage.skeleton`); :class:`Missing` when it cannot be read."""
+    parts = read_skeleton(prior.skeleton, files)
+    if parts is None:
+        raise Missing("skeleton")
+    return {rel: part for rel, part in zip(files, parts, strict=True) if part is not None}
 
 
 def _fresh_views(results: list[FileResult], moved: Sequence[str], prior: Stage,

@@ -113,10 +113,6 @@ class recording:  # noqa: N801  (used as a context manager, like contextlib's)
             self._outer |= self.reads
 
 
-def active() -> bool:
-    return _LOG[0] is not None
-
-
 def shared(memo: MutableMapping[Any, tuple[Any, frozenset[Field]]], key: Any,
            compute: Callable[[], T]) -> tuple[T, bool]:
     """``compute()`` once per ``key``, kept in ``memo``; every caller's log gets the reads

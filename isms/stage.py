@@ -132,13 +132,17 @@ _NO_SHA = "-" * 64
 
 def file_shas(results: Sequence[FileResult]) -> str:
     """The SHA-256 of every file, in order, as one string: what the stage's lines rest on."""
-    return "".join(r.sha if len(r.sha) == 64 else _NO_SHA for r in results)
+    return _joined(r.sha for r in results)
 
 
 def file_views(results: Sequence[FileResult]) -> str:
     """The digest of every file's stage view, in order, as one string ("-" * 64 for a file
     without an entity): which checks must run again follows from the ones that differ."""
-    return "".join(r.view_digest if len(r.view_digest) == 64 else _NO_SHA for r in results)
+    return _joined(r.view_digest for r in results)
+
+
+def _joined(digests: Iterable[str]) -> str:
+    return "".join(d if len(d) == 64 else _NO_SHA for d in digests)
 
 
 def changed_files(results: Sequence[FileResult], then: str, now: str) -> list[str] | None:
