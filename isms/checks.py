@@ -238,9 +238,15 @@ def as_version(value: Any) -> tuple[int, int, int] | None:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by ``months``; a date beyond the calendar's range (a review every 10**20
+    months) is its first or last day: never due, always fresh."""
     month0 = day.month - 1 + months
     year = day.year + month0 // 12
     month = month0 % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    if year < dt.MINYEAR:
+        return dt.date.min
     for d in (day.day, 30, 29, 28):
         try:
             return dt.date(year, month, d)
@@ -574,6 +580,8 @@ def evidence_path_problem(root_real: str, rel: str) -> str:
     """'' when ``rel`` names a file inside the repository, else 'outside' or 'missing'."""
     if _absolute(rel):
         return "outside"
+    if "\0" in rel:
+        return "missing"  # no file has such a name (and the OS calls refuse it)
     target = os.path.realpath(os.path.join(root_real, rel))
     if not is_inside(root_real, target):
         return "outside"
@@ -582,8 +590,16 @@ def evidence_path_problem(root_real: str, rel: str) -> str:
     return ""
 
 
+_DRIVE = re.compile(r"[A-Za-z]:")
+
+
 def _absolute(rel: str) -> bool:
-    return bool(os.path.isabs(rel) or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel))
+    return bool(os.path.isabs(rel) or rel.startswith(("/", "\\")) or _DRIVE.match(rel))
+
+
+# A relative path of plain names: no empty, `.` or `..` part (nor a backslash, a separator on
+# Windows), which the joined path reads exactly as written.
+_PLAIN_PATH = re.compile(r"(?!\.\.?(?:/|$))[^/\\]+(?:/(?!\.\.?(?:/|$))[^/\\]+)*")
 
 
 class EvidencePaths:
@@ -598,17 +614,17 @@ class EvidencePaths:
 
     def __init__(self, root: str) -> None:
         self.root_real = os.path.realpath(root)
+        self._prefix = os.path.join(self.root_real, "")
         self._plain: dict[str, bool] = {"": True}  # folder → no symlink on the way to it
 
     def problem(self, rel: str) -> str:
         if _absolute(rel):
             return "outside"
-        parts = rel.split("/")
-        if (os.sep != "/" or "" in parts or "." in parts or ".." in parts
-                or not self._plain_folder("/".join(parts[:-1]))):
+        if (os.sep != "/" or "\0" in rel or not _PLAIN_PATH.fullmatch(rel)
+                or not self._plain_folder(rel.rpartition("/")[0])):
             return evidence_path_problem(self.root_real, rel)
         try:
-            mode = os.lstat(os.path.join(self.root_real, rel)).st_mode
+            mode = os.lstat(self._prefix + rel).st_mode
         except OSError:
             return "missing"  # realpath keeps the path as it is; isfile says no
         if stat.S_ISLNK(mode):

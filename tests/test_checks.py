@@ -72,6 +72,41 @@ def test_references_fixture(cli):
     assert "policy refers to 'DOC-01', a document; expected a policy" in messages
 
 
+@pytest.mark.parametrize("cached", [True, False])
+def test_evidence_path_with_a_nul_byte_is_missing_not_a_crash(cli, make_repo, tmp_path, cached):
+    # YAML's "\0" escape puts a NUL in a string; the OS calls that test a path refuse it.
+    repo = make_repo("references")
+    record = repo / "evidence" / "EV-01.yaml"
+    record.write_text(record.read_text().replace("  - evidence/missing.csv",
+                                                 '  - "evidence/a\\0b.csv"'))
+    extra = () if cached else ("--no-cache",)
+    run = cli("check", str(repo), "--today", TODAY, "--format", "json", "--select", "R010", *extra)
+    assert run.code == 1
+    found = [f for f in run.json()["findings"] if f["path"] == "evidence/EV-01.yaml"]
+    assert [(f["line"], f["message"]) for f in found] == [
+        (8, "'evidence/a\\x00b.csv' does not exist")]
+    out = tmp_path / "site"
+    assert cli("report", str(repo), "--out", str(out), "--today", TODAY).code == 0
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_periods_beyond_the_calendar_are_never_due_and_always_fresh(cli, make_repo, cached):
+    # A review every 10**20 months, evidence expected every 10**20 months: the schema says
+    # no (S001), and the checks still run on the data: dates past year 9999 are the
+    # calendar's last day, not a crash.
+    repo = make_repo("clean")
+    for rel, old in (("policies/POL-01-outsourcing.yaml", "every_months: 12"),
+                     ("controls/CTL-A.8.2.yaml", "every_months: 3")):
+        path = repo / rel
+        path.write_text(path.read_text().replace(old, f"every_months: {10**20}"))
+    extra = () if cached else ("--no-cache",)
+    run = cli("check", str(repo), "--today", "9999-12-01", "--format", "json", *extra)
+    assert run.code == 1, run.out + run.err
+    assert {(f["path"], f["code"]) for f in run.json()["findings"]
+            if f["path"] in ("policies/POL-01-outsourcing.yaml", "controls/CTL-A.8.2.yaml")} == {
+        ("policies/POL-01-outsourcing.yaml", "S001"), ("controls/CTL-A.8.2.yaml", "S001")}
+
+
 def test_doc_control_fixture(cli):
     run = check_json(cli, "doc_control")
     assert run.code == 1

@@ -83,9 +83,23 @@ def _floats(value):
     return value
 
 
+def _beyond_64_bits(value):
+    """``value`` with 2**64 added to every whole number: an int still, however it is stored."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value + 2**64
+    if isinstance(value, dict):
+        return {k: _beyond_64_bits(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_beyond_64_bits(v) for v in value]
+    return value
+
+
 def _edits(repo: Path) -> list[tuple[Path, dict]]:
     """For the first entity of each kind: every field but kind and id removed in turn, set to
-    the value another entity of that kind gives it, and with its whole numbers as floats."""
+    the value another entity of that kind gives it, with its whole numbers as floats, and with
+    them beyond 64 bits."""
     files = _entity_files(repo)
     out = []
     seen: set[str] = set()
@@ -103,6 +117,7 @@ def _edits(repo: Path) -> list[tuple[Path, dict]]:
                 out.append((path, {**data, key: other}))
             if repr(_floats(data[key])) != repr(data[key]):
                 out.append((path, {**data, key: _floats(data[key])}))
+                out.append((path, {**data, key: _beyond_64_bits(data[key])}))
     return out
 
 
