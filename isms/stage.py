@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from isms.cache import loads
 from isms.findings import Finding
 from isms.loader import JsonPath, LazyMarks, line_of
 from isms.reads import ALL, Field
@@ -172,7 +173,7 @@ def skeleton(files: Sequence[str], entities: Iterable[Entity]) -> str:
 def read_skeleton(text: str, files: Sequence[str]) -> list[tuple[str, str] | None] | None:
     """A :func:`skeleton` read back (None when it is not one of ``files``)."""
     try:
-        value = json.loads(text)
+        value = loads(text)
     except ValueError:
         return None
     if not isinstance(value, list) or len(value) != len(files):
