@@ -359,13 +359,18 @@ def test_a_first_run_leaves_reading_to_the_workers(cli, make_repo, monkeypatch):
     "NaN", "[Infinity, -Infinity]", "1e400", '"\\ud800"', '"中文 \\u00e9"',
     '{"a": 1, "a": 2}', "[9223372036854775807, 18446744073709551615]",
 ])
-def test_cached_json_reads_back_as_the_standard_library_reads_it(text):
+@pytest.mark.parametrize("with_orjson", [True, False])
+def test_cached_json_reads_back_as_the_standard_library_reads_it(text, with_orjson, monkeypatch):
     # orjson reads most texts twice as fast, but makes floats of integers beyond 64 bits and
     # refuses NaN, infinities and lone surrogates: those go to the standard library.
     import json
     import math
 
+    import isms.cache
     from isms.cache import loads
+
+    if not with_orjson:  # an install without orjson
+        monkeypatch.setattr(isms.cache, "_orjson", None)
 
     def same(a, b):
         if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
