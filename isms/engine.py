@@ -243,8 +243,8 @@ def _from_work(config: Config, rel: str, work: _Work, marks: MarkMap | None = No
     made = None
     if work.entity is not None:
         kind, ident, data = work.entity
-        made = Entity(kind, ident, rel, data,
-                      marks if marks is not None else LazyMarks(config.root, rel, config.limits))
+        made = Entity.made(kind, ident, rel, data,
+                           marks if marks is not None else LazyMarks(config.root, rel, config.limits))
     return FileResult(rel, work.findings, made, work.sha, work.digest, work.disk,
                       work.view_digest)
 
@@ -360,7 +360,7 @@ def fill_entities(config: Config, results: list[FileResult], cache: FileCache | 
             out.extend(load_files(config, [r.path], None, 1, view=view))
             continue
         kind, ident, data = record
-        entity = Entity(kind, ident, r.path, data, LazyMarks(config.root, r.path, config.limits))
+        entity = Entity.made(kind, ident, r.path, data, LazyMarks(config.root, r.path, config.limits))
         # Built directly: dataclasses.replace costs ten times as much, on every entity.
         out.append(FileResult(r.path, r.findings, entity, r.sha, r.digest, r.disk,
                               r.view_digest))
@@ -530,7 +530,7 @@ def _cached_stage(config: Config, files: Sequence[str], results: list[FileResult
     if not whole:
         results = fill_entities(config, results, cache, view=True)
     # Every entity's view, its data noting what each check reads (see isms.reads).
-    seen = [r._replace(entity=Entity(e.kind, e.id, e.path, Tracked(
+    seen = [r._replace(entity=Entity.made(e.kind, e.id, e.path, Tracked(
         e.kind, stage_view(e.kind, e.data) if whole else e.data), e.marks))
         if (e := r.entity) is not None else r for r in results]
     loaded = _assemble(config, files, seen)
@@ -634,6 +634,7 @@ def _lazy_repo(config: Config, files: Sequence[str], results: list[FileResult],
     """The repository as the stage sees it, every entity's view read from the cache only if
     a check asks for it (the changed files' views are at hand)."""
     source = ViewSource(cache, {r.path: r.view_digest for r in results}, shape)
+    root, limits, load, made = config.root, config.limits, source.load, Entity.made
     entities = []
     for rel in files:
         part = shape.get(rel)
@@ -641,9 +642,8 @@ def _lazy_repo(config: Config, files: Sequence[str], results: list[FileResult],
             continue
         kind, ident = part
         data = fresh.get(rel)
-        entities.append(Entity(kind, ident, rel, Tracked(
-            kind, data, None if data is not None else partial(source.load, rel)),
-            LazyMarks(config.root, rel, config.limits)))
+        entities.append(made(kind, ident, rel, Tracked(kind, data, None, None) if data is not None
+                             else Tracked(kind, None, load, rel), LazyMarks(root, rel, limits)))
     return Repo.build(config, entities, list(files))
 
 

@@ -691,8 +691,8 @@ class LazyMarks(_DeferredMarks):
     the file is read and parsed again the first time one is asked for."""
 
     def __init__(self, root: Path, rel: str, limits: Limits) -> None:
-        super().__init__(rel, limits)
-        self._root = root
+        # The base's fields set here, not through super(): a warm run makes one per file.
+        self._path, self._limits, self._marks, self._root = rel, limits, None, root
 
     def _source(self) -> str | None:
         raw, _problems = read_raw(self._root, self._path, self._limits)

@@ -35,17 +35,20 @@ T = TypeVar("T")
 class Tracked(Mapping[str, Any]):
     """An entity's data, noting every top-level field read in the running check's log.
 
-    The data may be given later by ``load`` (then read on first use): a check that re-runs on
-    a few changed files reads only the entities it asks for from the cache.
+    The data may be given later, as ``load(key)`` (then read on first use): a check that
+    re-runs on a few changed files reads only the entities it asks for from the cache. (A key
+    rather than a closure: a warm run makes ten thousand of these.)
     """
 
-    __slots__ = ("_data", "_kind", "_load")
+    __slots__ = ("_data", "_kind", "_load", "_key")
 
     def __init__(self, kind: str, data: Mapping[str, Any] | None,
-                 load: Callable[[], Mapping[str, Any]] | None = None) -> None:
+                 load: Callable[[Any], Mapping[str, Any]] | None = None, key: Any = None
+                 ) -> None:
         self._kind = kind
         self._data = data
         self._load = load
+        self._key = key
 
     @property
     def plain(self) -> Mapping[str, Any]:
@@ -53,7 +56,7 @@ class Tracked(Mapping[str, Any]):
         data = self._data
         if data is None:
             assert self._load is not None
-            data = self._data = self._load()
+            data = self._data = self._load(self._key)
             self._load = None
         return data
 

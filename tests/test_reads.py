@@ -33,11 +33,11 @@ def test_a_tracked_mapping_records_each_field_read_in_the_running_check():
 
 def test_a_lazy_tracked_mapping_loads_once_on_first_read():
     loads = []
-    data = Tracked("asset", None, lambda: loads.append(1) or {"id": "A-1"})
+    data = Tracked("asset", None, lambda key: loads.append(key) or {"id": "A-1"}, "a.yaml")
     assert not loads
     with recording() as r:
         assert data["id"] == "A-1" and data.get("id") == "A-1" and len(data) == 1
-    assert loads == [1]
+    assert loads == ["a.yaml"]
     assert r.reads == {("asset", "id"), ("asset", ALL)}
 
 
