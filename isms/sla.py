@@ -126,6 +126,31 @@ def _sla_targets(repo: Repo) -> dict[tuple[str, str], Target]:
     return out
 
 
+_MONTHLY: dict[int, tuple[dict[tuple[str, Period], list[Entity]], frozenset[Field]]] = {}
+
+
+def monthly_evaluations(repo: Repo) -> dict[tuple[str, Period], list[Entity]]:
+    """(third party, month) → that month's evaluation records, in repository order.
+
+    Grouped once per repository: the SLA, grade and missing-evaluation checks all start here.
+    """
+    key = id(repo)
+    monthly, made = shared(_MONTHLY, key, lambda: _monthly(repo))
+    if made:
+        weakref.finalize(repo, _MONTHLY.pop, key, None)
+    return monthly
+
+
+def _monthly(repo: Repo) -> dict[tuple[str, Period], list[Entity]]:
+    out: dict[tuple[str, Period], list[Entity]] = {}
+    for e in repo.of_kind("evaluation"):
+        party = e.get("third_party")
+        period = parse_period(e.get("period"))
+        if isinstance(party, str) and period is not None and period.kind == "month":
+            out.setdefault((party, period), []).append(e)
+    return out
+
+
 def _measured(evaluation: Entity) -> list[tuple[int, Mapping[str, Any]]]:
     metrics = evaluation.get("metrics")
     if not isinstance(metrics, list):

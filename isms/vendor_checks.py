@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from isms.checks import Context, as_date, at, check
 from isms.findings import Finding, Severity, rule
 from isms.i18n import pick
-from isms.model import Entity
 
 if TYPE_CHECKING:
     from isms.periods import Period
@@ -117,27 +116,15 @@ V_REQUIRED_CONTROLS = rule(
 )
 
 
-def _monthly(evaluations: list[Entity]) -> dict[tuple[str, Period], list[Entity]]:
-    from isms.periods import parse_period
-
-    out: dict[tuple[str, Period], list[Entity]] = {}
-    for e in evaluations:
-        party = e.get("third_party")
-        period = parse_period(e.get("period"))
-        if isinstance(party, str) and period is not None and period.kind == "month":
-            out.setdefault((party, period), []).append(e)
-    return out
-
-
 @check(V_SLA_BREACH)
 def sla_breaches(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
     from isms.numbers import fixed, plain
     from isms.periods import month_of
-    from isms.sla import measure, sla_targets
+    from isms.sla import measure, monthly_evaluations, sla_targets
 
     targets = sla_targets(repo)
-    monthly = _monthly(repo.of_kind("evaluation"))
+    monthly = monthly_evaluations(repo)
     current = month_of(ctx.today)
     latest: dict[str, Period] = {}
     for party, period in monthly:
@@ -188,9 +175,10 @@ def missing_evaluations(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
     from isms.outsourcing_config import vendor_settings
     from isms.periods import last_complete_month, month_of, months_between
+    from isms.sla import monthly_evaluations
 
     settings = vendor_settings(repo.config.raw)
-    monthly = _monthly(repo.of_kind("evaluation"))
+    monthly = monthly_evaluations(repo)
     first = settings.evaluations_from or min((p for _, p in monthly), default=None)
     if first is None:
         return
