@@ -598,8 +598,8 @@ def _absolute(rel: str) -> bool:
 
 
 # A relative path of plain names: no empty, `.` or `..` part (nor a backslash, a separator on
-# Windows), which the joined path reads exactly as written.
-_PLAIN_PATH = re.compile(r"(?!\.\.?(?:/|$))[^/\\]+(?:/(?!\.\.?(?:/|$))[^/\\]+)*")
+# Windows, nor a NUL, which the OS calls refuse), which the joined path reads exactly as written.
+_PLAIN_PATH = re.compile(r"(?!\.\.?(?:/|$))[^/\\\0]+(?:/(?!\.\.?(?:/|$))[^/\\\0]+)*")
 
 
 class EvidencePaths:
@@ -620,7 +620,7 @@ class EvidencePaths:
     def problem(self, rel: str) -> str:
         if _absolute(rel):
             return "outside"
-        if (os.sep != "/" or "\0" in rel or not _PLAIN_PATH.fullmatch(rel)
+        if (os.sep != "/" or not _PLAIN_PATH.fullmatch(rel)
                 or not self._plain_folder(rel.rpartition("/")[0])):
             return evidence_path_problem(self.root_real, rel)
         try:

@@ -643,7 +643,7 @@ def _lazy_repo(config: Config, files: Sequence[str], results: list[FileResult],
             continue
         kind, ident = part
         data = fresh.get(rel)
-        entities.append(made(kind, ident, rel, Tracked(kind, data, None, None) if data is not None
+        entities.append(made(kind, ident, rel, Tracked(kind, data) if data is not None
                              else Tracked(kind, None, load, rel), LazyMarks(root, rel, limits)))
     return Repo.build(config, entities, list(files))
 

@@ -32,14 +32,7 @@ from isms.model import Entity, Repo
 from isms.numbers import as_decimal, rounded
 from isms.outsourcing_config import COMPONENTS, VendorSettings
 from isms.periods import Period, last_complete_month, months_between
-from isms.sla import (
-    HUNDRED,
-    Target,
-    evaluation_period,
-    measure,
-    monthly_evaluations,
-    sla_targets,
-)
+from isms.sla import HUNDRED, Target, evaluation_period, measure, sla_targets
 
 
 @dataclass(frozen=True)
@@ -150,11 +143,13 @@ class MonthScores(Mapping[tuple[str, Period], MonthScore]):
         self._repo = repo
         self._settings = settings
         self._targets: dict[tuple[str, str], Target] | None = None
-        self._records: dict[tuple[str, Period], Entity] = {
-            key: min(records, key=lambda e: e.id)
-            for key, records in sorted(monthly_evaluations(repo).items(),
-                                       key=lambda item: min(e.id for e in item[1]))}
+        self._records: dict[tuple[str, Period], Entity] = {}
         self._scores: dict[tuple[str, Period], MonthScore] = {}
+        # The first id of each month, in id order (repository order between equal ids).
+        for evaluation in sorted(repo.of_kind("evaluation"), key=lambda e: e.id):
+            party, period = evaluation.get("third_party"), evaluation_period(evaluation)
+            if isinstance(party, str) and period is not None and period.kind == "month":
+                self._records.setdefault((party, period), evaluation)
 
     def __getitem__(self, key: tuple[str, Period]) -> MonthScore:
         scored = self._scores.get(key)

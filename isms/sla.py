@@ -132,7 +132,7 @@ _MONTHLY: dict[int, tuple[dict[tuple[str, Period], list[Entity]], frozenset[Fiel
 def monthly_evaluations(repo: Repo) -> dict[tuple[str, Period], list[Entity]]:
     """(third party, month) → that month's evaluation records, in repository order.
 
-    Grouped once per repository: the SLA, grade and missing-evaluation checks all start here.
+    Grouped once per repository: the SLA and missing-evaluation checks both start here.
     """
     key = id(repo)
     monthly, made = shared(_MONTHLY, key, lambda: _monthly(repo))
@@ -144,8 +144,7 @@ def monthly_evaluations(repo: Repo) -> dict[tuple[str, Period], list[Entity]]:
 def _monthly(repo: Repo) -> dict[tuple[str, Period], list[Entity]]:
     out: dict[tuple[str, Period], list[Entity]] = {}
     for e in repo.of_kind("evaluation"):
-        party = e.get("third_party")
-        period = parse_period(e.get("period"))
+        party, period = e.get("third_party"), evaluation_period(e)
         if isinstance(party, str) and period is not None and period.kind == "month":
             out.setdefault((party, period), []).append(e)
     return out
