@@ -55,8 +55,8 @@ except ImportError:  # an install without it reads the cache with the standard l
     _orjson = None
 
 CACHE_DIR = ".isms_cache"
-CACHE_FILE = "cache-v4.sqlite"
-FORMAT = 4
+CACHE_FILE = "cache-v5.sqlite"
+FORMAT = 5
 
 # An entity as stored: (kind, id, data).
 EntityRecord = tuple[str, str, dict[str, Any]]
@@ -73,6 +73,10 @@ _SCHEMA = (
     "view_digest TEXT NOT NULL)",
     "CREATE TABLE data (rel TEXT PRIMARY KEY, entity TEXT, view TEXT)",
     "CREATE TABLE stage (name TEXT PRIMARY KEY, findings TEXT NOT NULL, reads TEXT NOT NULL)",
+    # Every reference value of every entity, by value: who names an id (see isms.links).
+    "CREATE TABLE refs (rel TEXT NOT NULL, via TEXT NOT NULL, value TEXT NOT NULL, "
+    "PRIMARY KEY (rel, via, value)) WITHOUT ROWID",
+    "CREATE INDEX refs_value ON refs (value)",
 )
 
 
@@ -217,28 +221,34 @@ class Stage:
     shas: str  # every file's SHA-256 in order (see stage.file_shas): what its lines rest on
     skeleton: str  # JSON: every file's [kind, id], or null (see stage.skeleton)
     runs: Mapping[str, CheckRun]  # by Check.key
+    nodes: str = "{}"  # JSON: the catalogs' graph nodes and their kinds (see links.catalog_nodes)
 
 
 def _reads_to_json(run: CheckRun) -> str:
     fields = None if run.reads is None else sorted(run.reads)
-    return json.dumps([run.local, fields], ensure_ascii=False, separators=(",", ":"))
+    return json.dumps([run.local, fields, run.subjects], ensure_ascii=False,
+                      separators=(",", ":"))
 
 
-def _reads_from_json(text: str) -> tuple[bool, frozenset[tuple[str, str]] | None] | None:
+def _reads_from_json(text: str
+                     ) -> tuple[bool, frozenset[tuple[str, str]] | None, str | None] | None:
+    """What :func:`_reads_to_json` wrote (the subjects' dependencies are left as text: they
+    are read only when the check's result must be brought up to date)."""
     try:
-        value = json.loads(text)
+        value = loads(text)
     except ValueError:
         return None
-    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], bool)):
+    if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], bool)
+            and (value[2] is None or isinstance(value[2], str))):
         return None
-    local, fields = value
+    local, fields, subjects = value
     if fields is None:
-        return local, None
+        return local, None, subjects
     if not (isinstance(fields, list) and all(
             isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f)
             for f in fields)):
         return None
-    return local, frozenset((k, f) for k, f in fields)
+    return local, frozenset((k, f) for k, f in fields), subjects
 
 
 @dataclass
@@ -252,6 +262,7 @@ class FileCache:
     _db: sqlite3.Connection | None = None
     _rows: dict[str, tuple[str, str, str, str, str, str, str | None, str | None]] = field(
         default_factory=dict)
+    _refs: dict[str, Iterable[tuple[str, str]]] = field(default_factory=dict)
     _signatures: dict[str, str] = field(default_factory=dict)
     _used: set[str] = field(default_factory=set)
     _stage_out: Stage | None = None
@@ -350,10 +361,21 @@ class FileCache:
 
     def put(self, rel: str, sig: str, sha: str, findings: Iterable[Finding],
             disk: Iterable[str], stored: str | None, entity_digest: str,
-            view: str | None, view_digest: str) -> None:
+            view: str | None, view_digest: str, refs: Iterable[tuple[str, str]] = ()
+            ) -> None:
         self._rows[rel] = (sig, sha, entity_digest, findings_to_json(findings),
                            json.dumps(list(disk), ensure_ascii=False), view_digest, stored, view)
+        self._refs[rel] = refs
         self._used.add(rel)
+
+    def referrers(self, value: str) -> list[tuple[str, str]]:
+        """(file, field) of every cached entity whose reference field holds ``value``, as the
+        cache held it when this run began (raises sqlite3.Error when it cannot be read)."""
+        if self._db is None:
+            raise sqlite3.DatabaseError("no cache")
+        return [(rel, via) for rel, via in self._db.execute(
+            "SELECT rel, via FROM refs WHERE value = ?", (value,))
+            if isinstance(rel, str) and isinstance(via, str)]
 
     # --- whole repository -------------------------------------------------------------------
 
@@ -383,6 +405,7 @@ class FileCache:
             return
         try:
             db = self._db
+            new = db is None
             if db is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._discard()
@@ -405,6 +428,12 @@ class FileCache:
                 gone = [(r,) for r in sorted(stale)]
                 db.executemany("DELETE FROM files WHERE rel = ?", gone)
                 db.executemany("DELETE FROM data WHERE rel = ?", gone)
+                if not new:  # (a new cache has no rows to replace)
+                    db.executemany("DELETE FROM refs WHERE rel = ?",
+                                   gone + [(r,) for r in sorted(self._rows)])
+                db.executemany("INSERT OR IGNORE INTO refs VALUES (?, ?, ?)",
+                               [(rel, via, value) for rel in sorted(self._refs)
+                                for via, value in self._refs[rel]])
                 rows = sorted(self._rows.items())
                 db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
                                [(rel, self._trusted(sig), *row[:5]) for rel, (sig, *row) in rows])
@@ -417,7 +446,8 @@ class FileCache:
                 if out is not None:
                     was = self.stage
                     written = {"stage_key": out.key, "stage_views": out.views,
-                               "stage_shas": out.shas, "stage_skeleton": out.skeleton}
+                               "stage_shas": out.shas, "stage_skeleton": out.skeleton,
+                               "stage_nodes": out.nodes}
                     # (each of these is a megabyte at ten thousand files: write what changed)
                     meta.update((name, value) for name, value in written.items()
                                 if was is None or getattr(was, name[6:]) != value)
@@ -452,7 +482,7 @@ def _schema_of(db: sqlite3.Connection) -> tuple[str, ...]:
     for kind, name, sql in rows:
         if kind == "index" and isinstance(name, str) and name.startswith("sqlite_autoindex_"):
             continue  # the primary keys' own indexes
-        if kind != "table":
+        if kind not in ("table", "index"):
             raise sqlite3.DatabaseError(f"unexpected {kind} in cache")
         tables.append(sql)
     return tuple(sorted(tables))
@@ -463,9 +493,9 @@ _HEX_OR_DASH = re.compile(r"[0-9a-f-]*")
 
 def _stage_from(meta: Mapping[str, str], rows: Iterable[tuple[str, str, str]]
                 ) -> Stage | None:
-    key, views, shas, skeleton = (meta.get(k) for k in (
-        "stage_key", "stage_views", "stage_shas", "stage_skeleton"))
-    if not (key and views is not None and shas is not None and skeleton):
+    key, views, shas, skeleton, nodes = (meta.get(k) for k in (
+        "stage_key", "stage_views", "stage_shas", "stage_skeleton", "stage_nodes"))
+    if not (key and views is not None and shas is not None and skeleton and nodes):
         return None
     if (len(shas) % 64 or len(views) != len(shas) or not _HEX_OR_DASH.fullmatch(shas)
             or not _HEX_OR_DASH.fullmatch(views)):
@@ -476,9 +506,9 @@ def _stage_from(meta: Mapping[str, str], rows: Iterable[tuple[str, str, str]]
         recorded = _reads_from_json(reads)
         if decoded is None or recorded is None:
             return None
-        local, fields = recorded
-        runs[name] = CheckRun(decoded, fields, local)
-    return Stage(key, views, shas, skeleton, runs)
+        local, fields, subjects = recorded
+        runs[name] = CheckRun(decoded, fields, local, subjects)
+    return Stage(key, views, shas, skeleton, runs, nodes)
 
 
 def clear(root: Path) -> bool:

@@ -9,6 +9,7 @@ checks see the whole loaded repository. Later features add checks through the sa
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import stat
@@ -17,15 +18,19 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from isms import reads
 from isms.catalogs import Catalogs
 from isms.config import Config
 from isms.findings import Finding, Rule, Severity, make, rule
 from isms.fsutil import is_inside
 from isms.loader import JsonPath, is_language_key
 from isms.model import CONTROLLED_KINDS, REQUIREMENT_FIELDS, ROLE_FIELDS, Entity, Repo, iter_spec
-from isms.reads import Field, Tracked, recording
+from isms.reads import NAMED, Field, Tracked, recording
+
+if TYPE_CHECKING:
+    from isms.links import Refs
 from isms.schema import json_path, load_schema
 
 
@@ -33,22 +38,91 @@ class Context:
     """What the entity and repository checks see: the repository, the catalogs and the date.
 
     The catalogs may be given as a function that loads them when a check first asks: a check
-    run again on a few changed files seldom needs them.
+    run again on a few changed files seldom needs them. ``refs`` is the reference index the
+    checks' graph reads (see :mod:`isms.links`; by default scanned from the entities).
     """
 
-    __slots__ = ("repo", "today", "_catalogs", "__weakref__")
+    __slots__ = ("repo", "today", "_catalogs", "refs", "catalog_nodes", "only", "subjects", "subject_reads",
+                 "current", "each_used", "__weakref__")
 
     def __init__(self, repo: Repo, catalogs: Catalogs | Callable[[], Catalogs],
-                 today: dt.date) -> None:
+                 today: dt.date, refs: Refs | None = None,
+                 catalog_nodes: Mapping[str, str] | None = None) -> None:
         self.repo = repo
         self.today = today
         self._catalogs = catalogs
+        self.refs = refs
+        self.catalog_nodes = catalog_nodes
+        self.only: Collection[str] | None = None
+        self.subjects: dict[str, tuple[str, set[str]]] | None = None
+        self.subject_reads: set[Field] = set()
+        self.current: str | None = None
+        self.each_used = False
 
     @property
     def catalogs(self) -> Catalogs:
         if not isinstance(self._catalogs, Catalogs):
             self._catalogs = self._catalogs()
         return self._catalogs
+
+    def _catalog_nodes(self) -> Mapping[str, str]:
+        if self.catalog_nodes is None:
+            from isms.links import catalog_nodes
+
+            self.catalog_nodes = catalog_nodes(self.catalogs)
+        return self.catalog_nodes
+
+    def _load_catalogs(self) -> Catalogs:
+        return self.catalogs
+
+    @property
+    def graph(self) -> Any:
+        """The dependency graph as the checks read it (see :mod:`isms.links`): node by node
+        when :attr:`refs` is the cache's index (a few subjects judged again), else whole."""
+        from isms.links import StoredRefs, checks_graph
+
+        return checks_graph(self.repo, self._load_catalogs, self._catalog_nodes, self.refs,
+                            isinstance(self.refs, StoredRefs))
+
+    def each(self, entities: Iterable[Entity],
+             key: Callable[[Entity], Any] | None = None) -> Iterator[Entity]:
+        """The entities a repository check judges one by one, each as a *subject*.
+
+        What a subject reads is noted as its own (see :mod:`isms.reads`), so that after an
+        edit the check can judge again only the subjects the edit touched (those in
+        :attr:`only`, when set). Which entities are subjects must follow from the kinds and
+        ids alone, and a subject's findings must be in its own file: anything a check reads
+        about a subject's data it reads inside the loop. ``key`` orders the subjects (after
+        those not in :attr:`only` are left out).
+        """
+        only = self.only
+        self.each_used = True
+        if only is not None:
+            entities = [e for e in entities if e.path in only]
+        if key is not None:
+            entities = sorted(entities, key=key)
+        subjects = self.subjects
+        if subjects is None:  # nothing is recorded (a run without the cache)
+            for e in entities:
+                self.current = e.path
+                yield e
+            self.current = None
+            return
+        # (reads.subject written out: this runs once per entity for several checks)
+        logs = reads._LOG, reads._DEPS
+        for e in entities:
+            outer = logs[0][0], logs[1][0]
+            fields: set[Field] = set()
+            deps: set[str] = set()
+            logs[0][0], logs[1][0] = fields, deps
+            self.current = e.path
+            try:
+                yield e
+            finally:
+                logs[0][0], logs[1][0] = outer
+                self.current = None
+            self.subject_reads |= fields
+            subjects[e.path] = (e.id, deps)
 
 
 EntityCheck = Callable[[Entity, Context], Iterable[Finding]]
@@ -78,12 +152,66 @@ class CheckRun:
     ``reads`` holds the entity fields it read (see :mod:`isms.reads`), or None when they were
     not recorded or may be any. ``local`` marks an entity check that read nothing but the
     entity it was given and reported only in that entity's file: its findings for a file
-    depend on that file alone.
+    depend on that file alone. ``subjects``, for a check that judged subjects, is what each
+    subject depended on (see :func:`subjects_json`).
     """
 
     findings: tuple[Finding, ...]
     reads: frozenset[Field] | None = None
     local: bool = False
+    subjects: str | None = None
+
+
+def subjects_json(global_reads: Iterable[Field],
+                  judged: Mapping[str, tuple[str, set[str]]]) -> str:
+    """What a check's subjects depended on, as stored: the fields read outside any subject
+    (``global``; an edit of one re-judges every subject), per dependency the subjects (by
+    file) that noted it, and what each shared value they named (``$...``, see
+    :func:`isms.reads.shared`) depended on. A subject's own file and ``@`` its own id are
+    left out: a subject always depends on them."""
+    inverted: dict[str, list[str]] = {}
+    for path in sorted(judged):
+        ident, deps = judged[path]
+        for token in deps:
+            if token != path and token != "@" + ident:
+                inverted.setdefault(token, []).append(path)
+    memos = {t: sorted(NAMED[t]) for t in inverted if t.startswith("$") and t in NAMED}
+    return subjects_text(global_reads, inverted, memos)
+
+
+def subjects_text(global_reads: Iterable[Field], deps: Mapping[str, list[str]],
+                  memos: Mapping[str, list[str]]) -> str:
+    """The stored form (each list in ``deps`` and ``memos`` already sorted)."""
+    return json.dumps({"global": sorted(global_reads),
+                       "deps": {t: deps[t] for t in sorted(deps)},
+                       "memos": {t: memos[t] for t in sorted(memos)}},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+Recorded = tuple[frozenset[Field], dict[str, list[str]], dict[str, list[str]]]
+
+
+def subjects_from_json(text: str) -> Recorded | None:
+    """:func:`subjects_json` read back (None when the text is not one)."""
+    from isms.cache import loads
+
+    try:
+        value = loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or set(value) != {"global", "deps", "memos"}:
+        return None
+    reads, deps, memos = value["global"], value["deps"], value["memos"]
+    if not (isinstance(reads, list) and all(
+            isinstance(f, list) and len(f) == 2 and all(isinstance(x, str) for x in f)
+            for f in reads)):
+        return None
+    for table in (deps, memos):
+        if not (isinstance(table, dict) and all(
+                isinstance(v, list) and all(isinstance(x, str) for x in v)
+                for v in table.values())):
+            return None
+    return frozenset((k, f) for k, f in reads), deps, memos
 
 
 CHECKS: list[Check] = []
@@ -175,22 +303,40 @@ def run_checks(ctx: Context, checks: Iterable[Check] | None = None) -> list[Find
     return out
 
 
-def run_recorded(ctx: Context, checks: Iterable[Check], only: Collection[str] | None = None
+def run_recorded(ctx: Context, checks: Iterable[Check], only: Collection[str] | None = None,
+                 subjects: Collection[str] | None = None, record: bool = True
                  ) -> dict[str, CheckRun]:
     """Run ``checks`` on ``ctx``, whose entities hold :class:`isms.reads.Tracked` data,
     recording what each reads (by :attr:`Check.key`).
 
     An entity check is given its entity's plain data, so that any read it records came from
     another entity; a check that records none, and reports only in its entity's file, is
-    ``local``. With ``only`` (paths), entity checks run on those files' entities alone.
+    ``local``. With ``only`` (paths), entity checks run on those files' entities alone. A
+    repository check that judges subjects (:meth:`Context.each`) and reports each finding in
+    its subject's file records what each subject depended on; with ``subjects`` (paths), it
+    judges those alone. Without ``record`` (a run without the cache) subjects' dependencies
+    are not recorded.
     """
     load_check_modules()
     out: dict[str, CheckRun] = {}
     for c in checks:
         if c.scope == "repo":
-            with recording() as r:
-                found = tuple(c.func(ctx))
-            out[c.key] = CheckRun(found, frozenset(r.reads))
+            ctx.only, ctx.subjects, ctx.subject_reads = subjects, {} if record else None, set()
+            ctx.each_used = False
+            found: list[Finding] = []
+            by_subject = True
+            try:
+                with recording() as r:
+                    for f in c.func(ctx):
+                        by_subject = by_subject and f.path == ctx.current
+                        found.append(f)
+                judged = ctx.subjects
+            finally:
+                ctx.only, ctx.subjects = None, None
+            kept = (subjects_json(r.reads, judged)
+                    if by_subject and ctx.each_used and judged is not None else None)
+            out[c.key] = CheckRun(tuple(found), frozenset(r.reads | ctx.subject_reads), False,
+                                  kept)
         elif c.scope == "entity":
             with recording() as r:
                 mine: list[Finding] = []
@@ -461,7 +607,7 @@ def duplicate_ids(ctx: Context) -> Iterator[Finding]:
 @check(R_DANGLING, R_WRONG_KIND, R_FOREIGN_STAFF)
 def references(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
-    for e in repo.entities:
+    for e in ctx.each(repo.entities):
         for ref, path, value in repo.references(e):
             if not isinstance(value, str):
                 continue

@@ -68,12 +68,13 @@ C_EXCLUDED_RELIED_ON = rule(
        C_EXCLUDED_RELIED_ON)
 def controls(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
-    from isms.controls import control_states
+    from isms.controls import checked_state
 
-    states = control_states(repo, ctx.catalogs, ctx.today)
-    for cid in sorted(states, key=natural_key):
-        cs = states[cid]
-        entity = repo.by_id[cid]
+    controls = [c for c in repo.of_kind("control") if repo.by_id.get(c.id) is c]
+    for entity in ctx.each(controls, key=lambda c: natural_key(c.id)):
+        cid = entity.id
+        cs = checked_state(ctx, cid)
+        assert cs is not None
         if cs.excluded:
             if not cs.reason:
                 yield at(C_EXCLUDED_NO_REASON, entity, ("applicable",),

@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from isms.checks import add_months, as_date
 from isms.graph import graph_for
 from isms.i18n import natural_key, pick
 from isms.model import Entity, Repo, iter_spec
-from isms.reads import Field, shared
+from isms.reads import Field, depend, shared
 
 if TYPE_CHECKING:
     from isms.catalogs import Catalogs
+    from isms.checks import Context
+    from isms.links import Refs
 
 IMPLEMENTED = "implemented"
 
@@ -116,7 +117,7 @@ def _newest(records: list[Entity], today: dt.date) -> tuple[Entity, dt.date] | N
     return best
 
 
-_STATES: dict[tuple[int, int, dt.date], tuple[dict[str, ControlState], frozenset[Field]]] = {}
+_STATES: dict[tuple[int, int, dt.date], tuple[dict[str, ControlState], frozenset[Field], frozenset[str]]] = {}
 
 
 def control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, ControlState]:
@@ -133,79 +134,112 @@ def control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, 
 
 
 def _control_states(repo: Repo, catalogs: Catalogs, today: dt.date) -> dict[str, ControlState]:
+    from isms.links import ScannedRefs
+
     g = graph_for(repo, catalogs)
+    refs = ScannedRefs(repo.entities)
+    return {c.id: control_state(c, repo, g, refs, today) for c in repo.of_kind("control")
+            if repo.by_id.get(c.id) is c}
+
+
+def control_state(c: Entity, repo: Repo, g: Any, refs: Refs, today: dt.date) -> ControlState:
+    """One control's state, from its edges in ``g`` (the graph, or the checks' node-by-node
+    reading of it, :class:`isms.links.LazyGraph`) and its evidence records (found through
+    ``refs``, the index of who names what)."""
     languages = repo.config.languages or ("en",)
-    by_document: dict[str, list[Entity]] = {}
-    for ev in repo.of_kind("evidence"):
-        doc = ev.get("document")
-        if isinstance(doc, str):
-            by_document.setdefault(doc, []).append(ev)
-    naming: dict[str, list[Entity]] = {}
-    for ev in repo.of_kind("evidence"):
-        for _path, cid in iter_spec(ev.data, "controls"):
-            if isinstance(cid, str) and repo.by_id.get(ev.id) is ev:
-                naming.setdefault(cid, []).append(ev)
-    # The same risks, activities and evidence records recur across controls: one key each.
-    natural = cache(natural_key)
-    out: dict[str, ControlState] = {}
-    for c in repo.of_kind("control"):
-        if c.id in out or repo.by_id.get(c.id) is not c:
+    by_path = _by_path(repo)
+    natural = natural_key
+    edges = [(v, d["type"]) for _, v, d in g.out_edges(c.id, data=True)]
+    implementers = [v for v, edge_type in edges if edge_type == "implemented-by"]
+    impl = []
+    for v in implementers:
+        target = repo.by_id[v]
+        status = target.get("status")
+        if status == "retired":
             continue
-        edges = [(v, d["type"]) for _, v, d in g.out_edges(c.id, data=True)]
-        implementers = [v for v, edge_type in edges if edge_type == "implemented-by"]
-        impl = []
-        for v in implementers:
-            target = repo.by_id[v]
-            status = target.get("status")
-            if status == "retired":
-                continue
-            impl.append(ImplementedBy(v, target.kind, g.nodes[v].get("label", ""),
-                                      status if isinstance(status, str) else ""))
-        impl.sort(key=lambda i: natural(i.id))
-        named = {v for _, v in iter_spec(c.data, "implemented_by") if isinstance(v, str)}
-        unresolved = sorted(named - set(implementers), key=natural)
-        expectations = []
-        evidence = c.get("evidence")
-        for item in evidence if isinstance(evidence, list) else []:
-            if not isinstance(item, Mapping) or not isinstance(item.get("document"), str):
-                continue
-            document = item["document"]
-            every = item.get("every_months")
-            every = every if isinstance(every, int) and not isinstance(every, bool) and every > 0 \
-                else None
-            newest = _newest(by_document.get(document, []), today)
-            if newest is None:
-                expectations.append(EvidenceCheck(document, every, None, None, "missing"))
-                continue
-            record, collected = newest
-            fresh = every is None or collected >= add_months(today, -every)
-            expectations.append(EvidenceCheck(document, every, record.id, collected,
-                                              "fresh" if fresh else "stale"))
-        supporting = sorted(
-            (ev.id for ev in naming.get(c.id, [])
-             if (day := as_date(ev.get("collected"))) is not None and day <= today),
-            key=natural)
-        relied = sorted({v for v, edge_type in edges if edge_type in ("treats", "governs")},
-                        key=natural)
-        applicable = c.get("applicable")
-        status = c.get("status")
-        owner = c.get("owner")
-        requirement = c.get("requirement")
-        out[c.id] = ControlState(
-            id=c.id, path=c.path,
-            requirement=requirement if isinstance(requirement, str) else None,
-            applicable=applicable if isinstance(applicable, bool) else None,
-            reason=_text(c.get("reason"), languages),
-            status=status if isinstance(status, str) else None,
-            due=as_date(c.get("due")),
-            owner=owner if isinstance(owner, str) else "",
-            implementation=_text(c.get("implementation"), languages),
-            implemented_by=tuple(impl),
-            unresolved=tuple(unresolved),
-            expectations=tuple(expectations),
-            supporting=tuple(supporting),
-            relied_on_by=tuple(relied),
-        )
-    return out
+        impl.append(ImplementedBy(v, target.kind, g.nodes[v].get("label", ""),
+                                  status if isinstance(status, str) else ""))
+    impl.sort(key=lambda i: natural(i.id))
+    named = {v for _, v in iter_spec(c.data, "implemented_by") if isinstance(v, str)}
+    unresolved = sorted(named - set(implementers), key=natural)
+    expectations = []
+    evidence = c.get("evidence")
+    for item in evidence if isinstance(evidence, list) else []:
+        if not isinstance(item, Mapping) or not isinstance(item.get("document"), str):
+            continue
+        document = item["document"]
+        every = item.get("every_months")
+        every = every if isinstance(every, int) and not isinstance(every, bool) and every > 0 \
+            else None
+        depend("@" + document)
+        records = [by_path[rel] for rel, via in _unique(refs.referrers(document, "evidence"))
+                   if via == "evidence.document" and rel in by_path]
+        newest = _newest(records, today)
+        if newest is None:
+            expectations.append(EvidenceCheck(document, every, None, None, "missing"))
+            continue
+        record, collected = newest
+        fresh = every is None or collected >= add_months(today, -every)
+        expectations.append(EvidenceCheck(document, every, record.id, collected,
+                                          "fresh" if fresh else "stale"))
+    # Evidence records whose `controls` name the control (once per time they name it).
+    depend("@" + c.id)
+    naming = []
+    for rel, via in _unique(refs.referrers(c.id, "evidence")):
+        ev = by_path.get(rel)
+        if via != "evidence.controls" or ev is None or repo.by_id.get(ev.id) is not ev:
+            continue
+        naming += [ev for _p, cid in iter_spec(ev.data, "controls") if cid == c.id]
+    supporting = sorted(
+        (ev.id for ev in naming
+         if (day := as_date(ev.get("collected"))) is not None and day <= today),
+        key=natural)
+    relied = sorted({v for v, edge_type in edges if edge_type in ("treats", "governs")},
+                    key=natural)
+    applicable = c.get("applicable")
+    status = c.get("status")
+    owner = c.get("owner")
+    requirement = c.get("requirement")
+    return ControlState(
+        id=c.id, path=c.path,
+        requirement=requirement if isinstance(requirement, str) else None,
+        applicable=applicable if isinstance(applicable, bool) else None,
+        reason=_text(c.get("reason"), languages),
+        status=status if isinstance(status, str) else None,
+        due=as_date(c.get("due")),
+        owner=owner if isinstance(owner, str) else "",
+        implementation=_text(c.get("implementation"), languages),
+        implemented_by=tuple(impl),
+        unresolved=tuple(unresolved),
+        expectations=tuple(expectations),
+        supporting=tuple(supporting),
+        relied_on_by=tuple(relied),
+    )
 
 
+def _unique(rows: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(file, field) rows once each, in their order (the cached index keeps each once)."""
+    return list(dict.fromkeys(rows))
+
+
+_BY_PATH: dict[int, dict[str, Entity]] = {}
+
+
+def _by_path(repo: Repo) -> dict[str, Entity]:
+    found = _BY_PATH.get(id(repo))
+    if found is None:
+        found = _BY_PATH[id(repo)] = {e.path: e for e in repo.entities}
+        weakref.finalize(repo, _BY_PATH.pop, id(repo), None)
+    return found
+
+
+def checked_state(ctx: Context, cid: str) -> ControlState | None:
+    """The state of control ``cid`` as the checks see it (None when no control has that id),
+    computed once per run and shared with what computing it read."""
+    c = ctx.repo.by_id.get(cid)
+    if c is None or c.kind != "control":
+        return None
+    g = ctx.graph
+    state, _made = shared(g.states, (cid, ctx.today),
+                          lambda: control_state(c, ctx.repo, g, g.refs, ctx.today), "$" + cid)
+    return state

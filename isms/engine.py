@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import json
 import marshal
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -37,6 +39,7 @@ from isms.checks import CheckRun
 from isms.config import CONFIG_NAME, Config, find_root, load_config
 from isms.errors import UsageError
 from isms.findings import RULES, Finding, Rule, Severity, make
+from isms.links import Ref, ScannedRefs, StoredRefs, catalog_nodes, refs_of
 from isms.loader import (
     Y_UNKNOWN_KIND,
     LazyMarks,
@@ -93,6 +96,7 @@ class FileResult(NamedTuple):
     digest: str = ""
     disk: tuple[str, ...] = ()
     view_digest: str = ""
+    refs: tuple[Ref, ...] | None = None  # the entity's reference values, when made this run
 
     @property
     def stored(self) -> bool:
@@ -106,6 +110,7 @@ class Loaded:
     repo: Repo
     catalogs: Catalogs
     findings: list[Finding] = field(default_factory=list)
+    refs: ScannedRefs | None = None  # who names what, for the checks' graph (isms.links)
 
 
 @dataclass(frozen=True)
@@ -177,6 +182,7 @@ class _Work(NamedTuple):
     disk: tuple[str, ...] = ()
     view: str | None = None  # the entity's stage view as the cache stores it
     view_digest: str = ""  # of ``view``
+    refs: tuple[Ref, ...] = ()  # the entity's reference values (see isms.links), when stored
 
 
 def disk_paths(kind: str, data: Mapping[str, Any]) -> tuple[str, ...]:
@@ -204,7 +210,8 @@ def _process(rel: str, raw: bytes, info: os.stat_result | None, config: Config,
     return _Work(result.findings, seen if view else full, sha, sig, stored,
                  digest(stored.encode("utf-8")) if stored is not None else "",
                  disk_paths(e.kind, e.data), shown,
-                 digest(shown.encode("utf-8")) if shown is not None else ""), e.marks
+                 digest(shown.encode("utf-8")) if shown is not None else "",
+                 tuple(refs_of(e.kind, e.data)) if store else ()), e.marks
 
 
 def _work(rel: str, config: Config, store: bool, view: bool) -> _Work:
@@ -246,7 +253,7 @@ def _from_work(config: Config, rel: str, work: _Work, marks: MarkMap | None = No
         made = Entity.made(kind, ident, rel, data,
                            marks if marks is not None else LazyMarks(config.root, rel, config.limits))
     return FileResult(rel, work.findings, made, work.sha, work.digest, work.disk,
-                      work.view_digest)
+                      work.view_digest, work.refs if made is not None and work.sha else None)
 
 
 def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
@@ -339,7 +346,7 @@ def load_files(config: Config, files: Sequence[str], cache: FileCache | None,
 def _store(cache: FileCache | None, rel: str, work: _Work) -> None:
     if cache is not None and work.sha:
         cache.put(rel, work.sig, work.sha, work.findings, work.disk, work.stored, work.digest,
-                  work.view, work.view_digest)
+                  work.view, work.view_digest, work.refs)
 
 
 def fill_entities(config: Config, results: list[FileResult], cache: FileCache | None, *,
@@ -428,7 +435,9 @@ def _assemble(config: Config, files: Sequence[str], results: Sequence[FileResult
     entities = [r.entity for r in results if r.entity is not None]
     catalogs = load_catalogs(config.root, config.catalogs)
     repo = Repo.build(config, entities, list(files))
-    return Loaded(config, repo, catalogs, list(catalogs.findings))
+    refs = ScannedRefs(repo.entities, {r.path: r.refs for r in results
+                                       if r.refs is not None and r.entity is not None})
+    return Loaded(config, repo, catalogs, list(catalogs.findings), refs)
 
 
 def _matches(code: str, selectors: Iterable[str]) -> bool:
@@ -476,7 +485,7 @@ def _run_check(path: Path, options: CheckOptions) -> CheckResult:
             findings.extend(check_base(config.root, head, options.base))
         if cache is None:
             findings.extend(_flatten(_whole_repo(_stage_loaded(config, files, results, whole),
-                                                 options.today, options.jobs)))
+                                                 options.today, options.jobs, record=False)))
         else:
             findings.extend(_cached_stage(config, files, results, cache, whole, options))
 
@@ -532,11 +541,13 @@ def _cached_stage(config: Config, files: Sequence[str], results: list[FileResult
         results = fill_entities(config, results, cache, view=True)
     # Every entity's view, its data noting what each check reads (see isms.reads).
     seen = [r._replace(entity=Entity.made(e.kind, e.id, e.path, Tracked(
-        e.kind, stage_view(e.kind, e.data) if whole else e.data), e.marks))
+        e.kind, stage_view(e.kind, e.data) if whole else e.data, None, e.path), e.marks))
         if (e := r.entity) is not None else r for r in results]
     loaded = _assemble(config, files, seen)
     runs = _whole_repo(loaded, options.today, options.jobs)
-    cache.stage_put(Stage(key, views, shas, skeleton(files, loaded.repo.entities), runs))
+    cache.stage_put(Stage(key, views, shas, skeleton(files, loaded.repo.entities), runs,
+                          json.dumps(catalog_nodes(loaded.catalogs), ensure_ascii=False,
+                                     sort_keys=True)))
     return _flatten(runs)
 
 
@@ -544,7 +555,13 @@ def _update(config: Config, files: Sequence[str], results: list[FileResult], cac
             prior: Stage, views: str, shas: str, whole: bool, options: CheckOptions
             ) -> dict[str, CheckRun] | None:
     """The cached stage brought up to date with the files that changed since it ran, when
-    their entities' kinds and ids are unchanged (None when it cannot be)."""
+    their entities' kinds and ids are unchanged (None when it cannot be).
+
+    A check that read none of the fields that changed keeps its result. One that judges
+    subjects (:meth:`isms.checks.Context.each`) judges again only the subjects that depended
+    on what the edit touched (:func:`_touched`, :func:`_to_judge`), reading the graph node by
+    node from the cache's reference index; any other check that read a changed field runs
+    again in full."""
     changed = changed_files(results, prior.shas, shas)
     moved = changed_files(results, prior.views, views)  # the files whose stage views changed
     checks = _checks.stage_checks()
@@ -571,32 +588,117 @@ def _update(config: Config, files: Sequence[str], results: list[FileResult], cac
     runs: dict[str, CheckRun] = {CATALOGS: prior.runs[CATALOGS]}
     again: list[_checks.Check] = []
     locally: list[_checks.Check] = []
+    judged: list[tuple[_checks.Check, list[Finding], set[str], Any]] = []
+    touched: set[str] | None = None
     for c in checks:
         run = prior.runs[c.key]
         placed = relocate(config, run.findings, changed)
-        if placed is None or stale(run, fields):
+        if placed is None:
             again.append(c)
+        elif stale(run, fields):
+            recorded = (_checks.subjects_from_json(run.subjects)
+                        if run.subjects is not None else None)
+            if recorded is None or not recorded[0].isdisjoint(fields):
+                again.append(c)
+                continue
+            if touched is None:
+                touched = _touched(moved, fresh)
+            judged.append((c, placed, _to_judge(recorded[1], recorded[2], touched, moved,
+                                                shape), recorded))
         elif run.local and moved:
             locally.append(c)
             runs[c.key] = CheckRun(tuple(f for f in placed if f.path not in moved),
                                    run.reads, run.local)
         else:
-            runs[c.key] = CheckRun(tuple(placed), run.reads, run.local)
-    if again or locally:
-        ctx = _checks.Context(_lazy_repo(config, files, results, cache,
-                                         shape or _shape(files, prior),
-                                         {rel: fresh[rel][1][2] for rel in moved}),
-                              partial(load_catalogs, config.root, config.catalogs),
-                              options.today)
+            runs[c.key] = CheckRun(tuple(placed), run.reads, run.local, run.subjects)
+    if again or locally or judged:
+        refs = StoredRefs(partial(_referrers, cache),
+                          {rel: refs_of(fresh[rel][1][0], fresh[rel][1][2]) for rel in moved})
+        repo, source = _lazy_repo(config, files, results, cache, shape or _shape(files, prior),
+                                  {rel: fresh[rel][1][2] for rel in moved})
+        nodes = _catalog_nodes(prior)
+        ctx = _checks.Context(repo, partial(load_catalogs, config.root, config.catalogs),
+                              options.today, refs, nodes)
         runs.update(_checks.run_recorded(ctx, again))
+        source.singly = True
+        for c, placed, subjects, (global_reads, deps, memos) in judged:
+            run = _checks.run_recorded(ctx, [c], subjects=subjects)[c.key]
+            recorded = (_checks.subjects_from_json(run.subjects)
+                        if run.subjects is not None else None)
+            if recorded is None:  # it did not judge subjects this time: run it on all
+                runs.update(_checks.run_recorded(ctx, [c]))
+                continue
+            merged = {}
+            for token, rels in deps.items():
+                left = [rel for rel in rels if rel not in subjects]
+                if left:
+                    merged[token] = left
+            for token, rels in recorded[1].items():
+                merged[token] = sorted({*merged.get(token, ()), *rels})
+            used = {t for t in merged if t.startswith("$")}
+            runs[c.key] = CheckRun(
+                tuple([*(f for f in placed if f.path not in subjects), *run.findings]),
+                (prior.runs[c.key].reads or frozenset()) | (run.reads or frozenset()), False,
+                _checks.subjects_text(global_reads | recorded[0], merged,
+                                      {t: v for t, v in {**memos, **recorded[2]}.items()
+                                       if t in used}))
         for key, run in _checks.run_recorded(ctx, locally, set(moved)).items():
             if not run.local:  # it read another entity this time: run it on every entity
                 runs.update(_checks.run_recorded(ctx, [c for c in locally if c.key == key]))
                 continue
             kept = runs[key].findings
             runs[key] = CheckRun((*kept, *run.findings), run.reads, True)
-    cache.stage_put(Stage(prior.key, views, shas, prior.skeleton, runs))
+    cache.stage_put(Stage(prior.key, views, shas, prior.skeleton, runs, prior.nodes))
     return runs
+
+
+def _catalog_nodes(prior: Stage) -> dict[str, str]:
+    """The catalogs' graph nodes the cached stage saw (:class:`Missing` when unreadable)."""
+    from isms.cache import loads
+
+    try:
+        nodes = loads(prior.nodes)
+    except ValueError:
+        raise Missing("nodes") from None
+    if not (isinstance(nodes, dict) and all(isinstance(v, str) for v in nodes.values())):
+        raise Missing("nodes")
+    return nodes
+
+
+def _referrers(cache: FileCache, value: str) -> list[tuple[str, str]]:
+    try:
+        return cache.referrers(value)
+    except sqlite3.Error:
+        raise Missing("refs") from None
+
+
+def _touched(moved: Sequence[str],
+             fresh: Mapping[str, tuple[EntityRecord, EntityRecord]]) -> set[str]:
+    """The dependencies (see :mod:`isms.reads`) that the files whose views changed touch:
+    their files, ``*`` their kinds, and ``@`` every value added to or taken out of their
+    reference fields (an edge of the graph that appeared or went)."""
+    out = set(moved)
+    for rel in moved:
+        (kind, _ident, old), (_kind, _ident2, new) = fresh[rel]
+        out.add("*" + kind)
+        out.update("@" + value for _via, value in set(refs_of(kind, old)) ^ set(refs_of(kind, new)))
+    return out
+
+
+def _to_judge(deps: Mapping[str, list[str]], memos: Mapping[str, list[str]],
+              touched: set[str], moved: Sequence[str], shape: Mapping[str, tuple[str, str]]
+              ) -> set[str]:
+    """The subjects (files) a check must judge again: the changed ones, those whose own id an
+    edge that appeared or went names, and those that depended on anything touched (or on a
+    shared value that did)."""
+    touched = touched | {t for t, on in memos.items() if not touched.isdisjoint(on)}
+    out = set(moved)
+    ids = {t[1:] for t in touched if t.startswith("@")}
+    if ids:
+        out.update(rel for rel, (_kind, ident) in shape.items() if ident in ids)
+    for token in touched:
+        out.update(deps.get(token, ()))
+    return out
 
 
 def _shape(files: Sequence[str], prior: Stage) -> dict[str, tuple[str, str]]:
@@ -631,7 +733,7 @@ def _fresh_views(results: list[FileResult], moved: Sequence[str], prior: Stage,
 
 def _lazy_repo(config: Config, files: Sequence[str], results: list[FileResult],
                cache: FileCache, shape: Mapping[str, tuple[str, str]],
-               fresh: Mapping[str, Mapping[str, Any]]) -> Repo:
+               fresh: Mapping[str, Mapping[str, Any]]) -> tuple[Repo, ViewSource]:
     """The repository as the stage sees it, every entity's view read from the cache only if
     a check asks for it (the changed files' views are at hand)."""
     source = ViewSource(cache, {r.path: r.view_digest for r in results}, shape)
@@ -643,9 +745,9 @@ def _lazy_repo(config: Config, files: Sequence[str], results: list[FileResult],
             continue
         kind, ident = part
         data = fresh.get(rel)
-        entities.append(made(kind, ident, rel, Tracked(kind, data) if data is not None
+        entities.append(made(kind, ident, rel, Tracked(kind, data, None, rel) if data is not None
                              else Tracked(kind, None, load, rel), LazyMarks(root, rel, limits)))
-    return Repo.build(config, entities, list(files))
+    return Repo.build(config, entities, list(files)), source
 
 
 def _flatten(runs: Mapping[str, CheckRun]) -> list[Finding]:
@@ -661,7 +763,7 @@ def _stage_path(config: Config, path: str, files: set[str]) -> bool:
     return bool(folder) and path.startswith(folder + "/")
 
 
-def _whole_repo(loaded: Loaded, today: dt.date, jobs: int | None = None
+def _whole_repo(loaded: Loaded, today: dt.date, jobs: int | None = None, record: bool = True
                 ) -> dict[str, CheckRun]:
     """The whole-repository stage: the catalogs' findings and every entity and repository
     check, each check's run by its key (with the fields it read when the entities hold
@@ -672,21 +774,21 @@ def _whole_repo(loaded: Loaded, today: dt.date, jobs: int | None = None
     child sees the loaded repository for free (copy-on-write) and sends back only its runs.
     If the child fails in any way, its checks run here instead, so nothing is lost.
     """
-    ctx = _checks.Context(loaded.repo, loaded.catalogs, today)
+    ctx = _checks.Context(loaded.repo, loaded.catalogs, today, loaded.refs)
     runs = {CATALOGS: CheckRun(tuple(loaded.findings), frozenset())}
     workers = jobs if jobs is not None else auto_jobs(len(loaded.repo.entities))
     if workers < 2 or "fork" not in _start_methods():
-        runs.update(_checks.run_recorded(ctx, _checks.stage_checks()))
+        runs.update(_checks.run_recorded(ctx, _checks.stage_checks(), record=record))
         return runs
     import multiprocessing
 
     others = _checks.stage_checks(graph=False)
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_stage_child, args=(ctx, send), daemon=True)
+    child = context.Process(target=_stage_child, args=(ctx, send, record), daemon=True)
     child.start()
     send.close()
-    runs.update(_checks.run_recorded(ctx, _checks.stage_checks(graph=True)))
+    runs.update(_checks.run_recorded(ctx, _checks.stage_checks(graph=True), record=record))
     theirs: dict[str, CheckRun] | None = None
     try:
         theirs = _runs_from_plain(marshal.loads(receive.recv_bytes()))  # noqa: S302
@@ -696,7 +798,7 @@ def _whole_repo(loaded: Loaded, today: dt.date, jobs: int | None = None
         receive.close()
         child.join()
     if theirs is None or child.exitcode != 0:
-        theirs = _checks.run_recorded(ctx, others)
+        theirs = _checks.run_recorded(ctx, others, record=record)
     runs.update(theirs)
     return runs
 
@@ -714,18 +816,20 @@ def _start_methods() -> list[str]:
     return multiprocessing.get_all_start_methods()
 
 
-def _stage_child(ctx: _checks.Context, send: Any) -> None:
-    runs = _checks.run_recorded(ctx, _checks.stage_checks(graph=False))
+def _stage_child(ctx: _checks.Context, send: Any, record: bool) -> None:
+    runs = _checks.run_recorded(ctx, _checks.stage_checks(graph=False), record=record)
     send.send_bytes(marshal.dumps({
-        key: (_plain(run.findings), None if run.reads is None else sorted(run.reads), run.local)
+        key: (_plain(run.findings), None if run.reads is None else sorted(run.reads), run.local,
+              run.subjects)
         for key, run in runs.items()}))
     send.close()
 
 
 def _runs_from_plain(items: Mapping[str, Any]) -> dict[str, CheckRun]:
     return {key: CheckRun(tuple(_from_plain(found)),
-                          None if reads is None else frozenset(map(tuple, reads)), local)
-            for key, (found, reads, local) in items.items()}
+                          None if reads is None else frozenset(map(tuple, reads)), local,
+                          subjects)
+            for key, (found, reads, local, subjects) in items.items()}
 
 
 def _plain(findings: Iterable[Finding]) -> list[list[Any]]:

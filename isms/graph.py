@@ -313,7 +313,7 @@ def _add_group(draft: _Draft, catalogs: Catalogs, ref: str, languages: tuple[str
 
 # --- one graph per run ------------------------------------------------------------------------
 
-_CACHE: dict[int, tuple[nx.DiGraph, frozenset[Field]]] = {}
+_CACHE: dict[int, tuple[nx.DiGraph, frozenset[Field], frozenset[str]]] = {}
 
 
 def graph_for(repo: Repo, catalogs: Catalogs) -> nx.DiGraph:
@@ -519,6 +519,40 @@ def _orphan_reason(adjacency: _Adjacency, e: Entity) -> str:
             if d["type"] == edge_type and (ends is None or kinds[other] in ends):
                 return ""
     return reason
+
+
+class _NodeEdges:
+    """One direction of a graph's edges, node by node, as :class:`_Adjacency` keeps them (for
+    a graph read node by node, :class:`isms.links.LazyGraph`)."""
+
+    def __init__(self, g: Any, outgoing: bool) -> None:
+        self._g = g
+        self._outgoing = outgoing
+
+    def get(self, node: str, default: Any = None) -> Mapping[str, Mapping[str, Any]]:
+        found: Mapping[str, Mapping[str, Any]] = (self._g.succ(node) if self._outgoing
+                                                  else self._g.pred(node))
+        return found
+
+
+class _NodeKinds:
+    def __init__(self, g: Any) -> None:
+        self._g = g
+
+    def __getitem__(self, node: str) -> Any:
+        return self._g.kind(node)
+
+
+def node_adjacency(g: Any) -> _Adjacency:
+    """The adjacency :func:`orphan_reason` reads, asking ``g`` (:mod:`isms.links`) about one
+    node at a time."""
+    return _Adjacency(_NodeKinds(g), _NodeEdges(g, True),  # type: ignore[arg-type]
+                      _NodeEdges(g, False))  # type: ignore[arg-type]
+
+
+def orphan_reason(adjacency: _Adjacency, e: Entity) -> str:
+    """Why ``e`` is an orphan ("" when it is not)."""
+    return _orphan_reason(adjacency, e)
 
 
 def orphans(g: nx.DiGraph, repo: Repo) -> tuple[Orphan, ...]:

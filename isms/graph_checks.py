@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from isms.checks import Context, at, check
 from isms.findings import Finding, Severity, rule
-from isms.i18n import natural_key
 from isms.model import Repo
 
 # ISO/IEC 27001:2022 Annex A controls that govern a third party's access to our systems.
@@ -47,11 +46,10 @@ G_ORPHAN = rule(
 @check(G_ACCESS_UNGOVERNED)
 def third_party_access(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
-    from isms.graph import graph_for
-
-    g = graph_for(repo, ctx.catalogs)
-    for activity in repo.of_kind("activity"):
-        if repo.by_id.get(activity.id) is not activity or not activity.get("third_party"):
+    g = ctx.graph
+    activities = [a for a in repo.of_kind("activity") if repo.by_id.get(a.id) is a]
+    for activity in ctx.each(activities):
+        if not activity.get("third_party"):
             continue
         access = activity.get("access")
         if not isinstance(access, list) or not any(a in GOVERNED_ACCESS for a in access):
@@ -92,9 +90,12 @@ def orphan_entities(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
     if not complete(repo):
         return
-    from isms.graph import graph_for, orphans
+    from isms.graph import node_adjacency, orphan_reason
 
-    g = graph_for(repo, ctx.catalogs)
-    for o in sorted(orphans(g, repo), key=lambda o: natural_key(o.id)):
-        yield at(G_ORPHAN, repo.by_id[o.id], ("id",), f"{o.kind} {o.id}: {o.reason}",
-                 "connect it to the ISMS, or retire or remove it")
+    adjacency = node_adjacency(ctx.graph)
+    # (in the repository's order: findings are sorted when reported)
+    for e in ctx.each(repo.by_id.values()):
+        reason = orphan_reason(adjacency, e)
+        if reason:
+            yield at(G_ORPHAN, e, ("id",), f"{e.kind} {e.id}: {reason}",
+                     "connect it to the ISMS, or retire or remove it")

@@ -14,7 +14,7 @@ from typing import Any
 
 from isms.config import Config
 from isms.loader import JsonPath, line_of
-from isms.reads import note
+from isms.reads import depend, note
 
 CONTROLLED_KINDS = ("policy", "procedure", "document")
 TIER_OF = {"policy": 1, "procedure": 2, "document": 3}
@@ -214,6 +214,7 @@ class Repo:
         """Third parties' staff members by id (the first definition of a duplicated id), with
         the third party. Read from the third parties' ``staff`` fields on first use."""
         note("third-party", "staff")
+        depend("*third-party")
         if self._staff is None:
             staff: dict[str, tuple[Entity, Mapping[str, Any]]] = {}
             for e in self.of_kind("third-party"):

@@ -66,13 +66,13 @@ def _int(value: object) -> int | None:
 def risks(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
     scale, appetite = repo.config.risk_scale, repo.config.risk_appetite
-    from isms.controls import control_states
+    from functools import partial
+
+    from isms.controls import checked_state
     from isms.risks import treating_controls
 
-    states = control_states(repo, ctx.catalogs, ctx.today)
-    for risk in repo.of_kind("risk"):
-        if repo.by_id.get(risk.id) is not risk:
-            continue
+    state_of = partial(checked_state, ctx)
+    for risk in ctx.each([r for r in repo.of_kind("risk") if repo.by_id.get(r.id) is r]):
         data = risk.data
         for path in _LEVELS:
             level = _int(_value(data, path))
@@ -102,7 +102,7 @@ def risks(ctx: Context) -> Iterator[Finding]:
                      f"and the risk is {data.get('status') or 'not closed'}",
                      "close the risk if treated, or agree a new `treatment.due`")
         # Ids that name no control are R002 findings already; judge the controls that exist.
-        controls = [c for c in treating_controls(risk, repo, ctx.catalogs, states)
+        controls = [c for c in treating_controls(risk, ctx.graph, state_of)
                     if c.status != "missing"]
         if controls and not any(c.implemented for c in controls):
             listed = ", ".join(f"{c.id} ({c.status})" for c in controls)

@@ -11,7 +11,7 @@ treating control is implemented.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -95,10 +95,11 @@ def _score(a: int | None, b: int | None) -> int | None:
     return a * b if a is not None and b is not None else None
 
 
-def treating_controls(risk: Entity, repo: Repo, catalogs: Catalogs,
-                      states: Mapping[str, ControlState]) -> tuple[TreatingControl, ...]:
-    """`treatment.controls` plus controls whose `risks` name the risk, with their real status."""
-    g = graph_for(repo, catalogs)
+def treating_controls(risk: Entity, g: Any, state_of: Callable[[str], ControlState | None]
+                      ) -> tuple[TreatingControl, ...]:
+    """`treatment.controls` plus controls whose `risks` name the risk, with their real status
+    (``state_of`` gives a control's state, None when no control has the id; ``g`` is the
+    graph or :class:`isms.links.LazyGraph`)."""
     ids = set()
     if risk.id in g:
         ids = {u for u, _, d in g.in_edges(risk.id, data=True) if d["type"] == "treats"}
@@ -110,7 +111,7 @@ def treating_controls(risk: Entity, repo: Repo, catalogs: Catalogs,
                 ids.add(cid)
     out = []
     for cid in sorted(ids, key=natural_key):
-        state = states.get(cid)
+        state = state_of(cid)
         if state is None:
             out.append(TreatingControl(cid, "missing", False))
         elif state.excluded:
@@ -136,7 +137,7 @@ def _row(risk: Entity, repo: Repo, catalogs: Catalogs, states: Mapping[str, Cont
     due = as_date(treatment.get("due"))
     status = risk.get("status")
     status = status if isinstance(status, str) else ""
-    controls = treating_controls(risk, repo, catalogs, states)
+    controls = treating_controls(risk, graph_for(repo, catalogs), states.get)
     done = [c for c in controls if c.implemented]
     if not controls:
         state = "no controls"

@@ -92,7 +92,7 @@ class SlaResult:
     unmatched: tuple[Unmatched, ...]
 
 
-_TARGETS: dict[int, tuple[dict[tuple[str, str], Target], frozenset[Field]]] = {}
+_TARGETS: dict[int, tuple[dict[tuple[str, str], Target], frozenset[Field], frozenset[str]]] = {}
 
 
 def sla_targets(repo: Repo) -> dict[tuple[str, str], Target]:
@@ -126,7 +126,7 @@ def _sla_targets(repo: Repo) -> dict[tuple[str, str], Target]:
     return out
 
 
-_MONTHLY: dict[int, tuple[dict[tuple[str, Period], list[Entity]], frozenset[Field]]] = {}
+_MONTHLY: dict[int, tuple[dict[tuple[str, Period], list[Entity]], frozenset[Field], frozenset[str]]] = {}
 
 
 def monthly_evaluations(repo: Repo) -> dict[tuple[str, Period], list[Entity]]:

@@ -12,7 +12,9 @@ every view as it was and reuses the whole cached result.
 An edit of data changes one view or a few. Each check's cached result comes with the fields it
 read (see :mod:`isms.reads`); comparing a changed view with the one the stage saw gives the
 fields that changed (:func:`changed_fields`), and only the checks that read one of them run
-again, on views read from the cache as they ask for them (:class:`ViewSource`). What the checks
+again, on views read from the cache as they ask for them (:class:`ViewSource`). A check that
+judges subjects one by one (the reference and graph checks) judges again only the subjects
+whose recorded dependencies the edit touched (see :mod:`isms.reads` and :mod:`isms.links`). What the checks
 read besides fields (the files, every entity's kind and id, the configuration, the catalogs,
 the date, the evidence files on disk) keys the whole result (:func:`stage_key`,
 :func:`skeleton`): a change there runs every check.
@@ -228,7 +230,8 @@ class Missing(Exception):  # noqa: N818  (a signal, not a failure: the stage the
 
 class ViewSource:
     """The stage views of unchanged files, read from the cache when a re-run check first
-    asks for one, a kind at a time (a check reads one kind or a few, and seldom all)."""
+    asks for one: a kind at a time (a check that reads a kind usually reads all of it), or,
+    while :attr:`singly` (subjects judged again read a few), one at a time."""
 
     def __init__(self, cache: FileCache, digests: Mapping[str, str],
                  skeleton: Mapping[str, tuple[str, str]]) -> None:
@@ -239,12 +242,14 @@ class ViewSource:
         for rel, (kind, _ident) in skeleton.items():
             self._kinds.setdefault(kind, []).append(rel)
         self._got: dict[str, Mapping[str, Any]] = {}
+        self.singly = False
 
     def load(self, rel: str) -> Mapping[str, Any]:
         data = self._got.get(rel)
         if data is None:
             kind = self._skeleton[rel][0]
-            wanted = {r: self._digests[r] for r in self._kinds[kind] if r not in self._got}
+            wanted = ({rel: self._digests[rel]} if self.singly else
+                      {r: self._digests[r] for r in self._kinds[kind] if r not in self._got})
             for r, (k, ident, view) in self._cache.entities(wanted, view=True).items():
                 if (k, ident) == self._skeleton[r]:
                     self._got[r] = view

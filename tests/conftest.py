@@ -98,14 +98,15 @@ def stage_runs(monkeypatch: pytest.MonkeyPatch) -> StageRuns:
     seen = StageRuns()
     whole, recorded = isms.engine._whole_repo, isms.checks.run_recorded
 
-    def count_whole(*args: Any) -> Any:
+    def count_whole(*args: Any, **kwargs: Any) -> Any:
         seen.full += 1
-        return whole(*args)
+        return whole(*args, **kwargs)
 
-    def count_checks(ctx: Any, checks: Any, only: Any = None) -> Any:
+    def count_checks(ctx: Any, checks: Any, only: Any = None, subjects: Any = None,
+                     record: bool = True) -> Any:
         checks = list(checks)
         seen.checks.extend(c.name for c in checks)
-        return recorded(ctx, checks, only)
+        return recorded(ctx, checks, only, subjects, record)
 
     monkeypatch.setattr(isms.engine, "_whole_repo", count_whole)
     monkeypatch.setattr(isms.checks, "run_recorded", count_checks)

@@ -132,11 +132,11 @@ def test_every_field_edit_gives_what_a_run_without_the_cache_gives(tmp_path, mon
     reran: list[str] = []
     recorded = isms.checks.run_recorded
 
-    def counting(ctx, checks, only=None):
+    def counting(ctx, checks, only=None, subjects=None, record=True):
         checks = list(checks)
         if any(isinstance(e.data, Tracked) for e in ctx.repo.entities):  # a cached run
             reran.extend(c.key for c in checks)
-        return recorded(ctx, checks, only)
+        return recorded(ctx, checks, only, subjects, record)
 
     monkeypatch.setattr(isms.checks, "run_recorded", counting)
     today = dt.date.fromisoformat(TODAY)

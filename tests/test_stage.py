@@ -143,6 +143,47 @@ def test_a_data_edit_reruns_only_the_checks_that_read_the_field(cli, make_repo, 
     assert loads == [1]  # by the run without the cache: the re-run checks need no catalog
 
 
+def test_an_edit_of_a_reference_judges_again_only_the_subjects_it_touches(
+        cli, make_repo, stage_runs, monkeypatch):
+    """ACT-PRIV drops CTL-A.8.2 from its controls: the reference and graph checks judge again
+    ACT-PRIV (its own data), CTL-A.8.2 (an edge of its node went) and what rests on them,
+    not every entity; the result is what a run without the cache reports."""
+    import isms.checks
+
+    repo = make_repo("outsourcing")
+    _check(cli, repo)
+    judged: dict[str, set[str]] = {}
+    recorded = isms.checks.run_recorded
+
+    def noting(ctx, checks, only=None, subjects=None, record=True):
+        checks = list(checks)
+        for c in checks:
+            if subjects is not None:
+                judged[c.name] = set(subjects)
+        return recorded(ctx, checks, only, subjects, record)
+
+    monkeypatch.setattr(isms.checks, "run_recorded", noting)
+    warm, (full, ran) = _edited(cli, repo, stage_runs, "registers/activities/ACT-PRIV.yaml",
+                                lambda text: text.replace("controls: [CTL-A.5.20, CTL-A.8.2]",
+                                                          "controls: [CTL-A.5.20]"))
+    assert not full
+    assert "ACT-PRIV has privileged/remote access but no applicable control from the access " \
+        "family" in warm[1]
+    assert {"references", "controls", "third_party_access", "orphan_entities"} <= set(judged)
+    entities = len(list(repo.rglob("*.yaml"))) - 1
+    assert judged["third_party_access"] >= {"registers/activities/ACT-PRIV.yaml"}
+    assert "controls/CTL-A.8.2.yaml" in judged["controls"]
+    assert "controls/CTL-A.5.20.yaml" not in judged["controls"]
+    for name, subjects in judged.items():
+        assert len(subjects) < entities / 2, name
+    # And back: the finding goes, as in a run without the cache.
+    back, (full, _) = _edited(cli, repo, stage_runs, "registers/activities/ACT-PRIV.yaml",
+                              lambda text: text.replace("controls: [CTL-A.5.20]",
+                                                        "controls: [CTL-A.5.20, CTL-A.8.2]"))
+    assert not full
+    assert "ACT-PRIV has privileged" not in back[1]
+
+
 def test_an_edit_of_an_id_runs_every_check(cli, make_repo, stage_runs):
     repo = make_repo("vendors")
     _check(cli, repo)
