@@ -20,18 +20,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from isms import reads
 from isms.catalogs import Catalogs
 from isms.config import Config
 from isms.findings import Finding, Rule, Severity, make, rule
 from isms.fsutil import is_inside
 from isms.loader import JsonPath, is_language_key
 from isms.model import CONTROLLED_KINDS, REQUIREMENT_FIELDS, ROLE_FIELDS, Entity, Repo, iter_spec
-from isms.reads import NAMED, Field, Tracked, recording
+from isms.reads import NAMED, Field, Tracked, recording, subject
+from isms.schema import json_path, load_schema
 
 if TYPE_CHECKING:
     from isms.links import Refs
-from isms.schema import json_path, load_schema
 
 
 class Context:
@@ -108,21 +107,15 @@ class Context:
                 yield e
             self.current = None
             return
-        # (reads.subject written out: this runs once per entity for several checks)
-        logs = reads._LOG, reads._DEPS
         for e in entities:
-            outer = logs[0][0], logs[1][0]
-            fields: set[Field] = set()
-            deps: set[str] = set()
-            logs[0][0], logs[1][0] = fields, deps
-            self.current = e.path
-            try:
-                yield e
-            finally:
-                logs[0][0], logs[1][0] = outer
-                self.current = None
-            self.subject_reads |= fields
-            subjects[e.path] = (e.id, deps)
+            with subject() as one:
+                self.current = e.path
+                try:
+                    yield e
+                finally:
+                    self.current = None
+            self.subject_reads |= one.reads
+            subjects[e.path] = (e.id, one.deps)
 
 
 EntityCheck = Callable[[Entity, Context], Iterable[Finding]]

@@ -147,8 +147,7 @@ def control_state(c: Entity, repo: Repo, g: Any, refs: Refs, today: dt.date) -> 
     reading of it, :class:`isms.links.LazyGraph`) and its evidence records (found through
     ``refs``, the index of who names what)."""
     languages = repo.config.languages or ("en",)
-    by_path = _by_path(repo)
-    natural = natural_key
+    by_path = repo.by_path
     edges = [(v, d["type"]) for _, v, d in g.out_edges(c.id, data=True)]
     implementers = [v for v, edge_type in edges if edge_type == "implemented-by"]
     impl = []
@@ -159,9 +158,9 @@ def control_state(c: Entity, repo: Repo, g: Any, refs: Refs, today: dt.date) -> 
             continue
         impl.append(ImplementedBy(v, target.kind, g.nodes[v].get("label", ""),
                                   status if isinstance(status, str) else ""))
-    impl.sort(key=lambda i: natural(i.id))
+    impl.sort(key=lambda i: natural_key(i.id))
     named = {v for _, v in iter_spec(c.data, "implemented_by") if isinstance(v, str)}
-    unresolved = sorted(named - set(implementers), key=natural)
+    unresolved = sorted(named - set(implementers), key=natural_key)
     expectations = []
     evidence = c.get("evidence")
     for item in evidence if isinstance(evidence, list) else []:
@@ -193,9 +192,9 @@ def control_state(c: Entity, repo: Repo, g: Any, refs: Refs, today: dt.date) -> 
     supporting = sorted(
         (ev.id for ev in naming
          if (day := as_date(ev.get("collected"))) is not None and day <= today),
-        key=natural)
+        key=natural_key)
     relied = sorted({v for v, edge_type in edges if edge_type in ("treats", "governs")},
-                    key=natural)
+                    key=natural_key)
     applicable = c.get("applicable")
     status = c.get("status")
     owner = c.get("owner")
@@ -220,17 +219,6 @@ def control_state(c: Entity, repo: Repo, g: Any, refs: Refs, today: dt.date) -> 
 def _unique(rows: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """(file, field) rows once each, in their order (the cached index keeps each once)."""
     return list(dict.fromkeys(rows))
-
-
-_BY_PATH: dict[int, dict[str, Entity]] = {}
-
-
-def _by_path(repo: Repo) -> dict[str, Entity]:
-    found = _BY_PATH.get(id(repo))
-    if found is None:
-        found = _BY_PATH[id(repo)] = {e.path: e for e in repo.entities}
-        weakref.finalize(repo, _BY_PATH.pop, id(repo), None)
-    return found
 
 
 def checked_state(ctx: Context, cid: str) -> ControlState | None:

@@ -32,6 +32,7 @@ from isms.cache import (
     entity_json,
     finding_to_json,
     findings_from_json,
+    loads,
     signature,
 )
 from isms.catalogs import Catalogs, load_catalogs
@@ -654,8 +655,6 @@ def _update(config: Config, files: Sequence[str], results: list[FileResult], cac
 
 def _catalog_nodes(prior: Stage) -> dict[str, str]:
     """The catalogs' graph nodes the cached stage saw (:class:`Missing` when unreadable)."""
-    from isms.cache import loads
-
     try:
         nodes = loads(prior.nodes)
     except ValueError:

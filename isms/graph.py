@@ -506,7 +506,8 @@ class _Adjacency:
                    dict(g.reverse(copy=False).adjacency()))
 
 
-def _orphan_reason(adjacency: _Adjacency, e: Entity) -> str:
+def orphan_reason(adjacency: _Adjacency, e: Entity) -> str:
+    """Why ``e`` is an orphan (see :data:`_WIRED`), or "" when it is not."""
     wired = _WIRED.get(e.kind)
     if wired is None:
         return ""
@@ -550,16 +551,11 @@ def node_adjacency(g: Any) -> _Adjacency:
                       _NodeEdges(g, False))  # type: ignore[arg-type]
 
 
-def orphan_reason(adjacency: _Adjacency, e: Entity) -> str:
-    """Why ``e`` is an orphan ("" when it is not)."""
-    return _orphan_reason(adjacency, e)
-
-
 def orphans(g: nx.DiGraph, repo: Repo) -> tuple[Orphan, ...]:
     """Entities nothing reaches, or that reach nothing they should (see docs/checks.md, G002)."""
     adjacency = _Adjacency.of(g)
     found = [Orphan(e.id, e.kind, e.path, reason) for e in repo.by_id.values()
-             if (reason := _orphan_reason(adjacency, e))]
+             if (reason := orphan_reason(adjacency, e))]
     # Sorting only the few orphans (a stable sort of the same order) spares a key per entity.
     return tuple(sorted(found, key=lambda o: (kind_rank(o.kind), natural_key(o.id))))
 

@@ -22,6 +22,8 @@ Node labels are not kept (the checks never show them); commands that show the gr
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -37,13 +39,16 @@ Ref = tuple[str, str]
 
 # The fields the graph's edges come from: a check that follows an edge read them (in some
 # entity or other), and an edit of any of them may add or remove an edge.
+def _field(via: str) -> Field:
+    """(kind, top-level field) of a ``kind.spec`` such as ``control.evidence[].document``."""
+    kind, spec = via.split(".", 1)
+    return kind, re.split(r"[.\[]", spec, maxsplit=1)[0]
+
+
 GRAPH_FIELDS: frozenset[Field] = frozenset(
-    {(kind, f.via.split(".", 1)[1].split(".")[0].split("[")[0])
-     for kind, fields in _FIELDS_OF_KIND.items() for f in fields}
-    | {(kind, spec.split(".")[0]) for kind, specs in _REQUIREMENTS_OF_KIND.items()
-       for _v, _t, spec in ((v, t, via.split(".", 1)[1]) for v, t, via in specs)}
-    | {("activity", "staff"), ("third-party", "staff"), ("evidence", "document"),
-       ("control", "evidence")})
+    {_field(f.via) for fields in _FIELDS_OF_KIND.values() for f in fields}
+    | {_field(via) for specs in _REQUIREMENTS_OF_KIND.values() for _v, _t, via in specs}
+    | {("activity", "staff"), ("third-party", "staff")})  # the staff members' edges
 
 _FIELD_BY_VIA = {f.via: f for fields in _FIELDS_OF_KIND.values() for f in fields}
 
@@ -133,8 +138,7 @@ class LazyGraph:
                  refs: Refs) -> None:
         self._repo = repo
         self._catalog_nodes = catalog_nodes
-        self._refs = refs
-        self._by_path = {e.path: e for e in repo.entities}
+        self._by_path = repo.by_path
         self._memo: dict[Any, Any] = {}
         self.refs = refs
         self.states: dict[Any, Any] = {}  # the checks' control states (isms.controls)
@@ -195,12 +199,12 @@ class LazyGraph:
         made, _new = shared(self._memo, node, lambda: self._edges(node))
         return made
 
-    def _edges(self, node: str) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    def _edges(self, node: str) -> tuple[_Edges, _Edges]:
         """The edges of an entity's node (every node a check asks about is one)."""
         by_id = self._repo.by_id
         e = by_id.get(node)
-        succ: dict[str, dict[str, str]] = {}
-        pred: dict[str, dict[str, str]] = {}
+        succ: _Edges = {}
+        pred: _Edges = {}
         if e is None:
             return succ, pred
         depend("@" + node)
@@ -229,7 +233,7 @@ class LazyGraph:
                 else:
                     add(node, value, f.type)
         # The fields of others that name it.
-        for rel, via in self._refs.referrers(node):
+        for rel, via in self.refs.referrers(node):
             other = self._by_path.get(rel)
             named = _FIELD_BY_VIA.get(via)
             if other is None or named is None or by_id.get(other.id) is not other:
@@ -256,7 +260,7 @@ class LazyGraph:
             document = e.get("document")
             if isinstance(document, str):
                 depend("@" + document)
-                for rel, via in self._refs.referrers(document):
+                for rel, via in self.refs.referrers(document):
                     control = self._by_path.get(rel)
                     if (via == "control.evidence[].document" and control is not None
                             and by_id.get(control.id) is control):
@@ -266,7 +270,7 @@ class LazyGraph:
                 if not isinstance(document, str):
                     continue
                 depend("@" + document)
-                for rel, via in self._refs.referrers(document):
+                for rel, via in self.refs.referrers(document):
                     record = self._by_path.get(rel)
                     if (via == "evidence.document" and record is not None
                             and by_id.get(record.id) is record):
@@ -392,8 +396,6 @@ def checks_graph(repo: Repo, catalogs: Callable[[], Catalogs],
                  node_by_node: bool) -> Any:
     """The graph the checks read, one per repository: a :class:`LazyGraph` when a few
     subjects are judged again, else a :class:`WholeGraph`."""
-    import weakref
-
     key = id(repo)
     graph = _GRAPHS.get(key)
     if graph is None:

@@ -201,6 +201,8 @@ class Repo:
                                                      compare=False)
     _staff: dict[str, tuple[Entity, Mapping[str, Any]]] | None = field(
         default=None, init=False, repr=False, compare=False)
+    _by_path: dict[str, Entity] | None = field(default=None, init=False, repr=False,
+                                               compare=False)
 
     @classmethod
     def build(cls, config: Config, entities: list[Entity], files: list[str]) -> Repo:
@@ -223,6 +225,13 @@ class Repo:
                         staff.setdefault(member["id"], (e, member))
             self._staff = staff
         return self._staff
+
+    @property
+    def by_path(self) -> dict[str, Entity]:
+        """Every entity by its file (one entity a file), made on first use."""
+        if self._by_path is None:
+            self._by_path = {e.path: e for e in self.entities}
+        return self._by_path
 
     def of_kind(self, kind: str) -> list[Entity]:
         # Sorted out once (entities do not change once loaded): checks and reports ask for
