@@ -15,7 +15,7 @@ import re
 import stat
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ from isms.findings import Finding, Rule, Severity, make, rule
 from isms.fsutil import is_inside
 from isms.loader import JsonPath, is_language_key
 from isms.model import CONTROLLED_KINDS, REQUIREMENT_FIELDS, ROLE_FIELDS, Entity, Repo, iter_spec
-from isms.reads import NAMED, Field, Tracked, recording, subject
+from isms.reads import NAMED, Field, Tracked, depend, recording, subject
 from isms.schema import json_path, load_schema
 
 if TYPE_CHECKING:
@@ -82,6 +82,16 @@ class Context:
 
         return checks_graph(self.repo, self._load_catalogs, self._catalog_nodes, self.refs,
                             isinstance(self.refs, StoredRefs))
+
+    def referrers(self, value: str, kind: str | None = None) -> Sequence[tuple[str, str]]:
+        """(file, ``kind.spec``) of every entity (of ``kind``) whose reference fields hold
+        ``value`` (see :class:`isms.links.Refs`); a subject that asks depends on ``@value``."""
+        if self.refs is None:
+            from isms.links import ScannedRefs
+
+            self.refs = ScannedRefs(self.repo.entities)
+        depend("@" + value)
+        return self.refs.referrers(value, kind)
 
     def each(self, entities: Iterable[Entity],
              key: Callable[[Entity], Any] | None = None) -> Iterator[Entity]:

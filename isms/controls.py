@@ -61,21 +61,12 @@ class ImplementedBy:
 
 
 @dataclass(frozen=True)
-class ControlState:
-    id: str
-    path: str
-    requirement: str | None
+class ControlStatus:
+    """Whether a control applies and how far it is implemented: all a risk's treatment asks
+    of it (a check that needs no more reads the control alone, not its evidence and edges)."""
+
     applicable: bool | None
-    reason: str
     status: str | None
-    due: dt.date | None
-    owner: str
-    implementation: str
-    implemented_by: tuple[ImplementedBy, ...]   # existing, not retired, procedures/documents
-    unresolved: tuple[str, ...]                 # named there but no such procedure/document
-    expectations: tuple[EvidenceCheck, ...]
-    supporting: tuple[str, ...]                 # evidence records whose `controls` name it
-    relied_on_by: tuple[str, ...]               # risks and activities that name it
 
     @property
     def excluded(self) -> bool:
@@ -84,6 +75,28 @@ class ControlState:
     @property
     def implemented(self) -> bool:
         return self.applicable is not False and self.status == IMPLEMENTED
+
+
+def control_status(c: Entity) -> ControlStatus:
+    applicable, status = c.get("applicable"), c.get("status")
+    return ControlStatus(applicable if isinstance(applicable, bool) else None,
+                         status if isinstance(status, str) else None)
+
+
+@dataclass(frozen=True)
+class ControlState(ControlStatus):
+    id: str
+    path: str
+    requirement: str | None
+    reason: str
+    due: dt.date | None
+    owner: str
+    implementation: str
+    implemented_by: tuple[ImplementedBy, ...]   # existing, not retired, procedures/documents
+    unresolved: tuple[str, ...]                 # named there but no such procedure/document
+    expectations: tuple[EvidenceCheck, ...]
+    supporting: tuple[str, ...]                 # evidence records whose `controls` name it
+    relied_on_by: tuple[str, ...]               # risks and activities that name it
 
     @property
     def evidence_state(self) -> str:
@@ -195,16 +208,15 @@ def control_state(c: Entity, repo: Repo, g: Any, refs: Refs, today: dt.date) -> 
         key=natural_key)
     relied = sorted({v for v, edge_type in edges if edge_type in ("treats", "governs")},
                     key=natural_key)
-    applicable = c.get("applicable")
-    status = c.get("status")
     owner = c.get("owner")
     requirement = c.get("requirement")
+    status = control_status(c)
     return ControlState(
         id=c.id, path=c.path,
         requirement=requirement if isinstance(requirement, str) else None,
-        applicable=applicable if isinstance(applicable, bool) else None,
+        applicable=status.applicable,
         reason=_text(c.get("reason"), languages),
-        status=status if isinstance(status, str) else None,
+        status=status.status,
         due=as_date(c.get("due")),
         owner=owner if isinstance(owner, str) else "",
         implementation=_text(c.get("implementation"), languages),
@@ -219,6 +231,13 @@ def control_state(c: Entity, repo: Repo, g: Any, refs: Refs, today: dt.date) -> 
 def _unique(rows: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """(file, field) rows once each, in their order (the cached index keeps each once)."""
     return list(dict.fromkeys(rows))
+
+
+def checked_status(ctx: Context, cid: str) -> ControlStatus | None:
+    """Whether control ``cid`` applies and its status, as the checks see it (None when no
+    control has that id): read from the control alone, so what asks depends on nothing else."""
+    c = ctx.repo.by_id.get(cid)
+    return control_status(c) if c is not None and c.kind == "control" else None
 
 
 def checked_state(ctx: Context, cid: str) -> ControlState | None:

@@ -203,6 +203,8 @@ class Repo:
         default=None, init=False, repr=False, compare=False)
     _by_path: dict[str, Entity] | None = field(default=None, init=False, repr=False,
                                                compare=False)
+    _with_id: dict[str, list[Entity]] | None = field(default=None, init=False, repr=False,
+                                                     compare=False)
 
     @classmethod
     def build(cls, config: Config, entities: list[Entity], files: list[str]) -> Repo:
@@ -232,6 +234,15 @@ class Repo:
         if self._by_path is None:
             self._by_path = {e.path: e for e in self.entities}
         return self._by_path
+
+    def with_id(self, ident: str) -> list[Entity]:
+        """Every entity with the id, in repository order (more than one only when the id is
+        duplicated; :attr:`by_id` holds the first)."""
+        if self._with_id is None:
+            self._with_id = {}
+            for e in self.entities:
+                self._with_id.setdefault(e.id, []).append(e)
+        return list(self._with_id.get(ident, ()))
 
     def of_kind(self, kind: str) -> list[Entity]:
         # Sorted out once (entities do not change once loaded): checks and reports ask for

@@ -68,10 +68,10 @@ def risks(ctx: Context) -> Iterator[Finding]:
     scale, appetite = repo.config.risk_scale, repo.config.risk_appetite
     from functools import partial
 
-    from isms.controls import checked_state
+    from isms.controls import checked_status
     from isms.risks import treating_controls
 
-    state_of = partial(checked_state, ctx)
+    state_of = partial(checked_status, ctx)
     for risk in ctx.each([r for r in repo.of_kind("risk") if repo.by_id.get(r.id) is r]):
         data = risk.data
         for path in _LEVELS:

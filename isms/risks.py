@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from isms.checks import as_date
-from isms.controls import ControlState, control_states
+from isms.controls import ControlState, ControlStatus, control_states
 from isms.graph import graph_for
 from isms.i18n import natural_key, pick
 
@@ -95,10 +95,10 @@ def _score(a: int | None, b: int | None) -> int | None:
     return a * b if a is not None and b is not None else None
 
 
-def treating_controls(risk: Entity, g: Any, state_of: Callable[[str], ControlState | None]
+def treating_controls(risk: Entity, g: Any, state_of: Callable[[str], ControlStatus | None]
                       ) -> tuple[TreatingControl, ...]:
     """`treatment.controls` plus controls whose `risks` name the risk, with their real status
-    (``state_of`` gives a control's state, None when no control has the id; ``g`` is the
+    (``state_of`` gives a control's status, None when no control has the id; ``g`` is the
     graph or :class:`isms.links.LazyGraph`)."""
     ids = set()
     if risk.id in g:

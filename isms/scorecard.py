@@ -32,7 +32,7 @@ from isms.model import Entity, Repo
 from isms.numbers import as_decimal, rounded
 from isms.outsourcing_config import COMPONENTS, VendorSettings
 from isms.periods import Period, last_complete_month, months_between
-from isms.sla import HUNDRED, Target, evaluation_period, measure, sla_targets
+from isms.sla import HUNDRED, Targets, evaluation_period, measure, sla_targets
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class Scorecard:
 
 
 def score_month(evaluation: Entity, repo: Repo, settings: VendorSettings,
-                targets: Mapping[tuple[str, str], Target] | None = None) -> MonthScore | None:
+                targets: Targets | None = None) -> MonthScore | None:
     """The score of one monthly evaluation; None when it is not a usable monthly record."""
     party = evaluation.get("third_party")
     period = evaluation_period(evaluation)
@@ -139,14 +139,19 @@ class MonthScores(Mapping[tuple[str, Period], MonthScore]):
     would be most of their time.
     """
 
-    def __init__(self, repo: Repo, settings: VendorSettings) -> None:
+    def __init__(self, repo: Repo, settings: VendorSettings,
+                 evaluations: Iterable[Entity] | None = None, targets: Targets | None = None
+                 ) -> None:
+        """Scores of ``evaluations`` (every evaluation of the repository when None), each
+        SLA value scored against ``targets`` (:func:`isms.sla.sla_targets` when None)."""
         self._repo = repo
         self._settings = settings
-        self._targets: dict[tuple[str, str], Target] | None = None
+        self._targets = targets
         self._records: dict[tuple[str, Period], Entity] = {}
         self._scores: dict[tuple[str, Period], MonthScore] = {}
         # The first id of each month, in id order (repository order between equal ids).
-        for evaluation in sorted(repo.of_kind("evaluation"), key=lambda e: e.id):
+        given = repo.of_kind("evaluation") if evaluations is None else evaluations
+        for evaluation in sorted(given, key=lambda e: e.id):
             party, period = evaluation.get("third_party"), evaluation_period(evaluation)
             if isinstance(party, str) and period is not None and period.kind == "month":
                 self._records.setdefault((party, period), evaluation)
@@ -160,6 +165,10 @@ class MonthScores(Mapping[tuple[str, Period], MonthScore]):
             assert found is not None  # every record kept is a monthly one
             self._scores[key] = scored = found
         return scored
+
+    def record(self, key: tuple[str, Period]) -> Entity:
+        """The evaluation that month's score is made from."""
+        return self._records[key]
 
     def __iter__(self) -> Iterator[tuple[str, Period]]:
         return iter(self._records)

@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from isms.model import Entity, Repo
 from isms.numbers import as_decimal
@@ -109,21 +109,56 @@ def sla_targets(repo: Repo) -> dict[tuple[str, str], Target]:
 def _sla_targets(repo: Repo) -> dict[tuple[str, str], Target]:
     out: dict[tuple[str, str], Target] = {}
     for activity in repo.of_kind("activity"):
-        sla = activity.get("sla")
-        if not isinstance(sla, list):
-            continue
-        for item in sla:
-            if not isinstance(item, Mapping):
-                continue
-            metric = item.get("metric")
-            target = as_decimal(item.get("target"))
-            better = item.get("better")
-            if not isinstance(metric, str) or target is None or better not in ("higher", "lower"):
-                continue
-            unit = item.get("unit")
-            out.setdefault((activity.id, metric),
-                           Target(activity.id, metric, target, better, unit if isinstance(unit, str) else ""))
+        for metric, target in _targets_of(activity).items():
+            out.setdefault((activity.id, metric), target)
     return out
+
+
+def _targets_of(activity: Entity) -> dict[str, Target]:
+    """The activity's SLA targets by metric; the first wins if repeated."""
+    out: dict[str, Target] = {}
+    sla = activity.get("sla")
+    if not isinstance(sla, list):
+        return out
+    for item in sla:
+        if not isinstance(item, Mapping):
+            continue
+        metric = item.get("metric")
+        target = as_decimal(item.get("target"))
+        better = item.get("better")
+        if not isinstance(metric, str) or target is None or better not in ("higher", "lower"):
+            continue
+        unit = item.get("unit")
+        out.setdefault(metric, Target(activity.id, metric, target, better,
+                                      unit if isinstance(unit, str) else ""))
+    return out
+
+
+class Targets(Protocol):
+    def get(self, key: tuple[str, str], /) -> Target | None: ...
+
+
+class TargetLookup:
+    """:func:`sla_targets`, read one activity at a time as it is asked for: a check judging a
+    few evaluations again reads only the activities they measure, and each caller's log (and
+    subject) gets the reads that finding a target made (see :func:`isms.reads.shared`)."""
+
+    def __init__(self, repo: Repo) -> None:
+        self._repo = repo
+        self._memo: dict[str, tuple[dict[str, Target], frozenset[Field], frozenset[str]]] = {}
+
+    def get(self, key: tuple[str, str], /) -> Target | None:
+        activity, metric = key
+        found, _made = shared(self._memo, activity, lambda: self._of(activity))
+        return found.get(metric)
+
+    def _of(self, activity: str) -> dict[str, Target]:
+        out: dict[str, Target] = {}
+        for e in self._repo.with_id(activity):
+            if e.kind == "activity":
+                for metric, target in _targets_of(e).items():
+                    out.setdefault(metric, target)
+        return out
 
 
 _MONTHLY: dict[int, tuple[dict[tuple[str, Period], list[Entity]], frozenset[Field], frozenset[str]]] = {}
@@ -162,7 +197,7 @@ def evaluation_period(evaluation: Entity) -> Period | None:
 
 
 def measure(repo: Repo, evaluation: Entity,
-            targets: Mapping[tuple[str, str], Target]) -> tuple[list[Measurement], list[Unmatched]]:
+            targets: Targets) -> tuple[list[Measurement], list[Unmatched]]:
     party = evaluation.get("third_party")
     period = evaluation_period(evaluation)
     found: list[Measurement] = []

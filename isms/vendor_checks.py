@@ -7,15 +7,21 @@ activity_risk), so a finding and the report that explains it always agree.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isms.checks import Context, as_date, at, check
 from isms.findings import Finding, Severity, rule
 from isms.i18n import pick
+from isms.model import Entity, Repo
+from isms.reads import Field, shared
 
 if TYPE_CHECKING:
+    from isms.outsourcing_config import VendorSettings
     from isms.periods import Period
+    from isms.scorecard import MonthScore
+    from isms.sla import Targets
 
 V_SLA_BREACH = rule(
     "V001", "sla-breach", Severity.WARNING, "SLA target missed in the latest evaluated month",
@@ -121,53 +127,115 @@ def sla_breaches(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
     from isms.numbers import fixed, plain
     from isms.periods import month_of
-    from isms.sla import measure, monthly_evaluations, sla_targets
+    from isms.sla import TargetLookup, evaluation_period, measure
 
-    targets = sla_targets(repo)
-    monthly = monthly_evaluations(repo)
+    targets = TargetLookup(repo)
     current = month_of(ctx.today)
-    latest: dict[str, Period] = {}
-    for party, period in monthly:
-        if period <= current and (party not in latest or period > latest[party]):
-            latest[party] = period
-    for party in sorted(latest):
-        for evaluation in sorted(monthly[(party, latest[party])], key=lambda e: e.id):
-            found, _ = measure(repo, evaluation, targets)
-            for m in found:
-                if not m.breached:
-                    continue
-                side = "below" if m.better == "higher" else "above"
-                unit = f" {m.unit}" if m.unit else ""
-                yield at(V_SLA_BREACH, evaluation, ("metrics", m.index, "actual"),
-                         f"{party} {m.period}: {m.activity} {m.metric} {plain(m.actual)}{unit} is "
-                         f"{side} the target {plain(m.target)}{unit} (attainment "
-                         f"{fixed(m.attainment)} %)",
-                         "apply the contract's SLA remedies and follow up the rectification")
+    # Each evaluation is judged on its own: after an edit of an activity's SLA only the
+    # evaluations that measured it are judged again, after an evaluation's only its party's.
+    for evaluation in ctx.each(repo.of_kind("evaluation")):
+        party, period = evaluation.get("third_party"), evaluation_period(evaluation)
+        if not isinstance(party, str) or period is None or period.kind != "month":
+            continue
+        months = _party_months(ctx, party)
+        if period != max((p for p in months if p <= current), default=None):
+            continue  # not the party's latest evaluated month
+        found, _ = measure(repo, evaluation, targets)
+        for m in found:
+            if not m.breached:
+                continue
+            side = "below" if m.better == "higher" else "above"
+            unit = f" {m.unit}" if m.unit else ""
+            yield at(V_SLA_BREACH, evaluation, ("metrics", m.index, "actual"),
+                     f"{party} {m.period}: {m.activity} {m.metric} {plain(m.actual)}{unit} is "
+                     f"{side} the target {plain(m.target)}{unit} (attainment "
+                     f"{fixed(m.attainment)} %)",
+                     "apply the contract's SLA remedies and follow up the rectification")
 
 
 @check(V_GRADE)
 def grades(ctx: Context) -> Iterator[Finding]:
     from isms.numbers import fixed, plain
     from isms.outsourcing_config import vendor_settings
-    from isms.scorecard import MonthScores, below_pass_run, latest_months
+    from isms.sla import TargetLookup
 
     settings = vendor_settings(ctx.repo.config.raw)
-    months = MonthScores(ctx.repo, settings)
-    latest = latest_months(months, ctx.today)
-    for party in sorted(latest):
-        last = latest[party]
+    targets = TargetLookup(ctx.repo)
+    for evaluation in ctx.each(ctx.repo.of_kind("evaluation")):
+        party = evaluation.get("third_party")
+        if not isinstance(party, str):
+            continue
+        graded = _latest_grade(ctx, party, settings, targets)
+        if graded is None or graded[1] is not evaluation:
+            continue  # not the evaluation the party's latest score is made from
+        last, _record, run = graded
         if last.grade not in ("fair", "fail") or last.score is None:
             continue
-        evaluation = ctx.repo.by_id.get(last.evaluation)
-        if evaluation is None:
-            continue
-        run = below_pass_run(months, party, last.period)
         streak = (f"; {len(run)} consecutive months below pass ({', '.join(p.label for p in run)})"
                   if len(run) >= 2 else "")
-        yield at(V_GRADE, evaluation, ("period",),
+        # (at the first entity of the id, as `isms vendors scorecard` names it; another
+        # entity than this one only when the id is duplicated)
+        yield at(V_GRADE, ctx.repo.by_id[last.evaluation], ("period",),
                  f"{party} {last.period.label}: score {fixed(last.score)} is {last.grade} "
                  f"(pass ≥ {plain(settings.pass_min)}){streak}",
                  "see `isms vendors scorecard`; agree a rectification plan with the vendor")
+
+
+# The evaluations of each third party by month, and each party's latest grade, per repository
+# (see _party_months and _latest_grade).
+_PARTIES: dict[int, dict[Any, tuple[Any, frozenset[Field], frozenset[str]]]] = {}
+
+
+def _memo(repo: Repo) -> dict[Any, tuple[Any, frozenset[Field], frozenset[str]]]:
+    memo = _PARTIES.get(id(repo))
+    if memo is None:
+        memo = _PARTIES[id(repo)] = {}
+        weakref.finalize(repo, _PARTIES.pop, id(repo), None)
+    return memo
+
+
+def _party_months(ctx: Context, party: str, named: bool = True) -> dict[Period, list[Entity]]:
+    """The party's monthly evaluations by month, each month's in id order (repository order
+    between equal ids), found through the reference index: a subject that asks depends on the
+    party's evaluations, not on every evaluation (``named``: through one shared token)."""
+    from isms.sla import evaluation_period
+
+    def compute() -> dict[Period, list[Entity]]:
+        by_path = ctx.repo.by_path
+        found = sorted({rel: by_path[rel] for rel, via in ctx.referrers(party, "evaluation")
+                        if via == "evaluation.third_party" and rel in by_path}.values(),
+                       key=lambda e: (e.id, e.path))
+        out: dict[Period, list[Entity]] = {}
+        for e in found:
+            period = evaluation_period(e)
+            if e.get("third_party") == party and period is not None and period.kind == "month":
+                out.setdefault(period, []).append(e)
+        return out
+
+    months, _made = shared(_memo(ctx.repo), ("months", party), compute,
+                           "$evaluations:" + party if named else None)
+    return months
+
+
+def _latest_grade(ctx: Context, party: str, settings: VendorSettings, targets: Targets
+                  ) -> tuple[MonthScore, Entity, tuple[Period, ...]] | None:
+    """The party's latest scored month (see :func:`isms.scorecard.latest_months`), the
+    evaluation it is scored from and the run of months below pass that ends with it."""
+    from isms.scorecard import MonthScores, below_pass_run, latest_months
+
+    def compute() -> tuple[MonthScore, Entity, tuple[Period, ...]] | None:
+        months = _party_months(ctx, party, named=False)
+        scores = MonthScores(ctx.repo, settings,
+                             [e for records in months.values() for e in records], targets)
+        last = latest_months(scores, ctx.today).get(party)
+        if last is None:
+            return None
+        return (last, scores.record((party, last.period)),
+                below_pass_run(scores, party, last.period))
+
+    graded, _made = shared(_memo(ctx.repo), ("grade", party, ctx.today), compute,
+                           "$grade:" + party)
+    return graded
 
 
 @check(V_EVALUATION_MISSING)

@@ -156,3 +156,45 @@ def test_every_field_edit_gives_what_a_run_without_the_cache_gives(tmp_path, mon
         assert run_check(repo, cached).findings == baseline, f"{path.name} put back"
     # The edits were judged check by check, not by running every check again each time.
     assert len(reran) < len(isms.checks.stage_checks()) * 2 * len(edits) / 2
+
+
+def test_random_edits_of_slas_and_evaluations_give_what_a_run_without_the_cache_gives(tmp_path):
+    """Thirty edits in a row (seeded) to what the SLA and grade checks read, each kept: SLA
+    targets, measured values, review scores, months and parties of evaluations. The cached
+    run judges a few evaluations again each time and must report what a fresh run reports."""
+    import random
+
+    repo = tmp_path / "vendors"
+    shutil.copytree(FIXTURES / "vendors", repo)
+    shutil.rmtree(repo / ".isms_cache", ignore_errors=True)
+    today = dt.date.fromisoformat(TODAY)
+    cached, fresh = CheckOptions(today=today), CheckOptions(today=today, use_cache=False)
+    run_check(repo, cached)
+    rng = random.Random(8)
+    activities = sorted((repo / "registers").glob("ACT-*.yaml"))
+    evaluations = sorted((repo / "registers").glob("EVAL-*.yaml"))
+    codes: set[str] = set()
+    for step in range(30):
+        if rng.random() < 0.3:
+            path = rng.choice(activities)
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            item = rng.choice(data["sla"])
+            item["target"] = rng.choice([10, 30, 90, 95, 99.9])
+        else:
+            path = rng.choice(evaluations)
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            what = rng.choice(["actual", "review", "period", "party"])
+            if what == "actual":
+                rng.choice(data["metrics"])["actual"] = rng.choice([5, 15, 60, 76, 95, 99.95])
+            elif what == "review":
+                data["expert_review"] = {"score": rng.choice([40, 70, 85, 100])}
+            elif what == "period":
+                data["period"] = f"2026-{rng.randint(6, 12):02d}"
+            else:
+                data["third_party"] = rng.choice(["TP-A", "TP-B"])
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+        found = run_check(repo, cached).findings
+        assert found == run_check(repo, fresh).findings, f"step {step}: {path.name} {data}"
+        codes |= {f.code for f in found}
+    assert {"V001", "V002"} <= codes  # the edits made both kinds of finding at some point

@@ -184,6 +184,62 @@ def test_an_edit_of_a_reference_judges_again_only_the_subjects_it_touches(
     assert "ACT-PRIV has privileged" not in back[1]
 
 
+def test_sla_and_grade_checks_judge_again_only_the_evaluations_an_edit_reaches(
+        cli, make_repo, stage_runs, monkeypatch):
+    """The SLA and grade checks judge each evaluation as a subject: an activity's target
+    reaches the latest evaluations that measure it (and, for the grade, its party's
+    evaluations); an evaluation's period or party reaches the evaluations of the parties it
+    leaves and joins. Each result is what a run without the cache reports."""
+    import isms.checks
+
+    repo = make_repo("vendors")
+    _check(cli, repo)
+    judged: dict[str, set[str]] = {}
+    recorded = isms.checks.run_recorded
+
+    def noting(ctx, checks, only=None, subjects=None, record=True):
+        checks = list(checks)
+        for c in checks:
+            if subjects is not None:
+                judged[c.name] = set(subjects)
+        return recorded(ctx, checks, only, subjects, record)
+
+    monkeypatch.setattr(isms.checks, "run_recorded", noting)
+    a = {f"registers/EVAL-TP-A-2026-{m}.yaml" for m in ("07", "08", "09", "10")}
+    b = {f"registers/EVAL-TP-B-2026-{m}.yaml" for m in ("07", "09", "10")}
+
+    # ACT-A's availability target met: the breach goes; TP-B's evaluations are not judged.
+    warm, (full, ran) = _edited(cli, repo, stage_runs, "registers/ACT-A.yaml",
+                                lambda text: text.replace("target: 99.9", "target: 98.5"))
+    assert not full and {"sla_breaches", "grades"} <= set(ran)
+    assert "V001" not in warm[1]
+    assert judged["sla_breaches"] == {"registers/ACT-A.yaml", "registers/EVAL-TP-A-2026-10.yaml"}
+    assert judged["grades"] == {"registers/ACT-A.yaml", *a}
+
+    # TP-B's latest expert review passes: its grade finding goes, TP-A is not judged.
+    judged.clear()
+    warm, (full, _) = _edited(cli, repo, stage_runs, "registers/EVAL-TP-B-2026-10.yaml",
+                              lambda text: text.replace("expert_review: {score: 70}",
+                                                        "expert_review: {score: 100}"))
+    assert not full and "V002" not in warm[1]
+    assert judged["grades"] == b
+
+    # TP-B's latest month moved back to August: September, fair, is now TP-B's latest.
+    judged.clear()
+    warm, (full, _) = _edited(cli, repo, stage_runs, "registers/EVAL-TP-B-2026-10.yaml",
+                              lambda text: text.replace('period: "2026-10"', 'period: "2026-08"'))
+    assert not full and "TP-B 2026-09: score" in warm[1]
+    assert judged["grades"] == b and judged["sla_breaches"] == b
+
+    # That evaluation handed to TP-A: both parties' evaluations are judged again.
+    judged.clear()
+    warm, (full, _) = _edited(cli, repo, stage_runs, "registers/EVAL-TP-B-2026-10.yaml",
+                              lambda text: text.replace("third_party: TP-B", "third_party: TP-A"))
+    assert not full
+    # (and the two parties, whose ids the edit named: they are no evaluations to judge)
+    assert judged["grades"] == a | b | {"registers/TP-A.yaml", "registers/TP-B.yaml"}
+
+
 def test_an_edit_of_an_id_runs_every_check(cli, make_repo, stage_runs):
     repo = make_repo("vendors")
     _check(cli, repo)
