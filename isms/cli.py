@@ -20,6 +20,7 @@ from pathlib import Path
 import click
 
 from isms import __version__
+from isms.commands import LazyGroup
 from isms.commands._common import DateType, day, emit
 from isms.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, IsmsError, UsageError
 from isms.reporters import REPORTERS
@@ -34,7 +35,8 @@ def _codes(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="isms")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
 def cli(debug: bool) -> None:
@@ -157,15 +159,6 @@ def schema_export(directory: Path) -> int:
     for path in written:
         click.echo(str(path))
     return 0
-
-
-def _register_commands() -> None:
-    from isms.commands import register
-
-    register(cli)
-
-
-_register_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

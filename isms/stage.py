@@ -228,10 +228,16 @@ class Missing(Exception):  # noqa: N818  (a signal, not a failure: the stage the
     """A stage view the cache no longer holds (another command rewrote its row)."""
 
 
+# The views of one kind read one at a time before the rest of the kind is read at once.
+SINGLY = 16
+
+
 class ViewSource:
     """The stage views of unchanged files, read from the cache when a re-run check first
     asks for one: a kind at a time (a check that reads a kind usually reads all of it), or,
-    while :attr:`singly` (subjects judged again read a few), one at a time."""
+    while :attr:`singly` (subjects judged again read a few), one at a time until
+    :data:`SINGLY` of a kind were read so (then it is the whole kind that is asked for: the
+    staff of every third party, say)."""
 
     def __init__(self, cache: FileCache, digests: Mapping[str, str],
                  skeleton: Mapping[str, tuple[str, str]]) -> None:
@@ -242,13 +248,17 @@ class ViewSource:
         for rel, (kind, _ident) in skeleton.items():
             self._kinds.setdefault(kind, []).append(rel)
         self._got: dict[str, Mapping[str, Any]] = {}
+        self._single: dict[str, int] = {}
         self.singly = False
 
     def load(self, rel: str) -> Mapping[str, Any]:
         data = self._got.get(rel)
         if data is None:
             kind = self._skeleton[rel][0]
-            wanted = ({rel: self._digests[rel]} if self.singly else
+            single = self.singly and self._single.get(kind, 0) < SINGLY
+            if single:
+                self._single[kind] = self._single.get(kind, 0) + 1
+            wanted = ({rel: self._digests[rel]} if single else
                       {r: self._digests[r] for r in self._kinds[kind] if r not in self._got})
             for r, (k, ident, view) in self._cache.entities(wanted, view=True).items():
                 if (k, ident) == self._skeleton[r]:

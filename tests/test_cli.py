@@ -183,3 +183,22 @@ def test_version_does_not_import_the_engine():
             "and 'isms.engine' not in sys.modules, sorted(sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.startswith("isms, version ")
+
+
+def test_check_imports_no_other_command():
+    """The other commands' modules (and their options) are built only when asked for."""
+    code = ("import sys; from isms.cli import main\n"
+            f"try:\n    main(['check', {str(REPO / 'tests/fixtures/clean')!r}, '--today', {TODAY!r}])\n"
+            "except SystemExit as e:\n    assert e.code == 0\n"
+            "print(sorted(m for m in sys.modules if m.startswith('isms.commands.')))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.splitlines()[-1] == "['isms.commands._common']"
+
+
+def test_every_command_is_listed_and_runs_by_name(cli):
+    from isms.commands import COMMANDS
+
+    listed = cli("--help").out
+    for name in COMMANDS:
+        assert f"\n  {name} " in listed, name
+        assert cli(name, "--help").code == 0, name
