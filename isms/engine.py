@@ -591,6 +591,7 @@ def _update(config: Config, files: Sequence[str], results: list[FileResult], cac
     locally: list[_checks.Check] = []
     judged: list[tuple[_checks.Check, list[Finding], set[str], Any]] = []
     touched: set[str] | None = None
+    named: set[str] = set()
     for c in checks:
         run = prior.runs[c.key]
         placed = relocate(config, run.findings, changed)
@@ -604,8 +605,10 @@ def _update(config: Config, files: Sequence[str], results: list[FileResult], cac
                 continue
             if touched is None:
                 touched = _touched(moved, fresh)
-            judged.append((c, placed, _to_judge(recorded[1], recorded[2], touched, moved,
-                                                shape), recorded))
+                ids = {t[1:] for t in touched if t.startswith("@")}
+                named = {rel for rel, (_kind, ident) in shape.items() if ident in ids}
+            judged.append((c, placed, _to_judge(recorded[1], recorded[2], touched,
+                                                {*moved, *named}), recorded))
         elif run.local and moved:
             locally.append(c)
             runs[c.key] = CheckRun(tuple(f for f in placed if f.path not in moved),
@@ -685,16 +688,12 @@ def _touched(moved: Sequence[str],
 
 
 def _to_judge(deps: Mapping[str, list[str]], memos: Mapping[str, list[str]],
-              touched: set[str], moved: Sequence[str], shape: Mapping[str, tuple[str, str]]
-              ) -> set[str]:
-    """The subjects (files) a check must judge again: the changed ones, those whose own id an
-    edge that appeared or went names, and those that depended on anything touched (or on a
-    shared value that did)."""
+              touched: set[str], named: set[str]) -> set[str]:
+    """The subjects (files) a check must judge again: ``named`` (the changed ones, and those
+    whose own id an edge that appeared or went names) and those that depended on anything
+    touched (or on a shared value that did)."""
     touched = touched | {t for t, on in memos.items() if not touched.isdisjoint(on)}
-    out = set(moved)
-    ids = {t[1:] for t in touched if t.startswith("@")}
-    if ids:
-        out.update(rel for rel, (_kind, ident) in shape.items() if ident in ids)
+    out = set(named)
     for token in touched:
         out.update(deps.get(token, ()))
     return out
