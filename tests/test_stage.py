@@ -30,6 +30,24 @@ def _edited(cli, repo, stage_runs, rel, change):
     return warm, ran
 
 
+def _judged(monkeypatch):
+    """Check name → the subjects (files) it was last asked to judge again, filled as runs go."""
+    import isms.checks
+
+    judged: dict[str, set[str]] = {}
+    recorded = isms.checks.run_recorded
+
+    def noting(ctx, checks, only=None, subjects=None, record=True):
+        checks = list(checks)
+        for c in checks:
+            if subjects is not None:
+                judged[c.name] = set(subjects)
+        return recorded(ctx, checks, only, subjects, record)
+
+    monkeypatch.setattr(isms.checks, "run_recorded", noting)
+    return judged
+
+
 # --- the stage view ---------------------------------------------------------------------------
 
 def test_texts_become_a_standin_and_blank_ones_stay():
@@ -148,21 +166,9 @@ def test_an_edit_of_a_reference_judges_again_only_the_subjects_it_touches(
     """ACT-PRIV drops CTL-A.8.2 from its controls: the reference and graph checks judge again
     ACT-PRIV (its own data), CTL-A.8.2 (an edge of its node went) and what rests on them,
     not every entity; the result is what a run without the cache reports."""
-    import isms.checks
-
     repo = make_repo("outsourcing")
     _check(cli, repo)
-    judged: dict[str, set[str]] = {}
-    recorded = isms.checks.run_recorded
-
-    def noting(ctx, checks, only=None, subjects=None, record=True):
-        checks = list(checks)
-        for c in checks:
-            if subjects is not None:
-                judged[c.name] = set(subjects)
-        return recorded(ctx, checks, only, subjects, record)
-
-    monkeypatch.setattr(isms.checks, "run_recorded", noting)
+    judged = _judged(monkeypatch)
     warm, (full, ran) = _edited(cli, repo, stage_runs, "registers/activities/ACT-PRIV.yaml",
                                 lambda text: text.replace("controls: [CTL-A.5.20, CTL-A.8.2]",
                                                           "controls: [CTL-A.5.20]"))
@@ -190,21 +196,9 @@ def test_sla_and_grade_checks_judge_again_only_the_evaluations_an_edit_reaches(
     reaches the latest evaluations that measure it (and, for the grade, its party's
     evaluations); an evaluation's period or party reaches the evaluations of the parties it
     leaves and joins. Each result is what a run without the cache reports."""
-    import isms.checks
-
     repo = make_repo("vendors")
     _check(cli, repo)
-    judged: dict[str, set[str]] = {}
-    recorded = isms.checks.run_recorded
-
-    def noting(ctx, checks, only=None, subjects=None, record=True):
-        checks = list(checks)
-        for c in checks:
-            if subjects is not None:
-                judged[c.name] = set(subjects)
-        return recorded(ctx, checks, only, subjects, record)
-
-    monkeypatch.setattr(isms.checks, "run_recorded", noting)
+    judged = _judged(monkeypatch)
     a = {f"registers/EVAL-TP-A-2026-{m}.yaml" for m in ("07", "08", "09", "10")}
     b = {f"registers/EVAL-TP-B-2026-{m}.yaml" for m in ("07", "09", "10")}
 
