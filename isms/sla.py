@@ -135,6 +135,9 @@ def _targets_of(activity: Entity) -> dict[str, Target]:
 
 
 class Targets(Protocol):
+    """What :func:`measure` asks of SLA targets: :func:`sla_targets`'s dict, or a
+    :class:`TargetLookup`."""
+
     def get(self, key: tuple[str, str], /) -> Target | None: ...
 
 

@@ -81,3 +81,44 @@ def test_unmatched_metrics_are_listed_not_scored(cli, make_repo):
     assert data["unmatched"] == [{"evaluation": "EVAL-TP-B-2026-10", "index": 0,
                                   "activity": "ACT-B", "metric": "answer_ratio",
                                   "reason": "ACT-B has no SLA target for 'answer_ratio'"}]
+
+
+def test_targets_read_activity_by_activity_are_the_whole_table(tmp_path):
+    """TargetLookup (what the checks use) gives every (activity, metric) what sla_targets
+    gives, the first definition of a duplicated activity id included, and None elsewhere."""
+    import shutil
+
+    from conftest import FIXTURES
+    from isms.engine import load_repo
+    from isms.sla import TargetLookup, sla_targets
+
+    repo_dir = tmp_path / "vendors"
+    shutil.copytree(FIXTURES / "vendors", repo_dir)
+    first = repo_dir / "registers" / "ACT-DUP.yaml"
+    first.write_text("kind: activity\nid: ACT-DUP\ntitle: First\nthird_party: TP-A\n"
+                     "sla:\n  - {metric: m, target: 1, better: higher}\n", encoding="utf-8")
+    (repo_dir / "registers" / "ACT-DUP2.yaml").write_text(
+        "kind: activity\nid: ACT-DUP\ntitle: Second\nthird_party: TP-A\nsla:\n"
+        "  - {metric: m, target: 2, better: higher}\n  - {metric: n, target: 3, better: lower}\n",
+        encoding="utf-8")
+    repo = load_repo(repo_dir, use_cache=False).repo
+    table = sla_targets(repo)
+    lookup = TargetLookup(repo)
+    assert table[("ACT-DUP", "m")].target == 1 and table[("ACT-DUP", "n")].target == 3
+    assert table[("ACT-A", "availability")].target == Decimal("99.9")
+    for key, target in table.items():
+        assert lookup.get(key) == target
+    assert lookup.get(("ACT-DUP", "nothing")) is None
+    assert lookup.get(("NO-SUCH-ACTIVITY", "m")) is None
+
+
+def test_targets_of_the_reference_isms_read_activity_by_activity():
+    from conftest import REPO
+    from isms.engine import load_repo
+    from isms.sla import TargetLookup, sla_targets
+
+    repo = load_repo(REPO, use_cache=False).repo
+    table = sla_targets(repo)
+    assert len(table) >= 10
+    lookup = TargetLookup(repo)
+    assert all(lookup.get(key) == target for key, target in table.items())
