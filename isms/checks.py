@@ -80,18 +80,23 @@ class Context:
         when :attr:`refs` is the cache's index (a few subjects judged again), else whole."""
         from isms.links import StoredRefs, checks_graph
 
-        return checks_graph(self.repo, self._load_catalogs, self._catalog_nodes, self.refs,
-                            isinstance(self.refs, StoredRefs))
+        refs = self._refs()
+        return checks_graph(self.repo, self._load_catalogs, self._catalog_nodes, refs,
+                            isinstance(refs, StoredRefs))
 
     def referrers(self, value: str, kind: str | None = None) -> Sequence[tuple[str, str]]:
         """(file, ``kind.spec``) of every entity (of ``kind``) whose reference fields hold
         ``value`` (see :class:`isms.links.Refs`); a subject that asks depends on ``@value``."""
+        depend("@" + value)
+        return self._refs().referrers(value, kind)
+
+    def _refs(self) -> Refs:
+        """:attr:`refs`, scanned from the entities on first use when none was given."""
         if self.refs is None:
             from isms.links import ScannedRefs
 
             self.refs = ScannedRefs(self.repo.entities)
-        depend("@" + value)
-        return self.refs.referrers(value, kind)
+        return self.refs
 
     def each(self, entities: Iterable[Entity],
              key: Callable[[Entity], Any] | None = None) -> Iterator[Entity]:

@@ -392,14 +392,13 @@ _GRAPHS: dict[int, Any] = {}
 
 
 def checks_graph(repo: Repo, catalogs: Callable[[], Catalogs],
-                 catalog_nodes: Callable[[], Mapping[str, str]], refs: Refs | None,
+                 catalog_nodes: Callable[[], Mapping[str, str]], refs: Refs,
                  node_by_node: bool) -> Any:
     """The graph the checks read, one per repository: a :class:`LazyGraph` when a few
     subjects are judged again, else a :class:`WholeGraph`."""
     key = id(repo)
     graph = _GRAPHS.get(key)
     if graph is None:
-        refs = refs if refs is not None else ScannedRefs(repo.entities)
         graph = (LazyGraph(repo, catalog_nodes, refs) if node_by_node
                  else WholeGraph(repo, catalogs(), catalog_nodes(), refs))
         _GRAPHS[key] = graph

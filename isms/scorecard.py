@@ -32,7 +32,7 @@ from isms.model import Entity, Repo
 from isms.numbers import as_decimal, rounded
 from isms.outsourcing_config import COMPONENTS, VendorSettings
 from isms.periods import Period, last_complete_month, months_between
-from isms.sla import HUNDRED, Targets, evaluation_period, measure, sla_targets
+from isms.sla import HUNDRED, Targets, measure, monthly_key, sla_targets
 
 
 @dataclass(frozen=True)
@@ -83,10 +83,10 @@ class Scorecard:
 def score_month(evaluation: Entity, repo: Repo, settings: VendorSettings,
                 targets: Targets | None = None) -> MonthScore | None:
     """The score of one monthly evaluation; None when it is not a usable monthly record."""
-    party = evaluation.get("third_party")
-    period = evaluation_period(evaluation)
-    if not isinstance(party, str) or period is None or period.kind != "month":
+    key = monthly_key(evaluation)
+    if key is None:
         return None
+    party, period = key
     measured, unmatched = measure(repo, evaluation, targets if targets is not None
                                   else sla_targets(repo))
     components: dict[str, Decimal] = {}
@@ -152,9 +152,9 @@ class MonthScores(Mapping[tuple[str, Period], MonthScore]):
         # The first id of each month, in id order (repository order between equal ids).
         given = repo.of_kind("evaluation") if evaluations is None else evaluations
         for evaluation in sorted(given, key=lambda e: e.id):
-            party, period = evaluation.get("third_party"), evaluation_period(evaluation)
-            if isinstance(party, str) and period is not None and period.kind == "month":
-                self._records.setdefault((party, period), evaluation)
+            key = monthly_key(evaluation)
+            if key is not None:
+                self._records.setdefault(key, evaluation)
 
     def __getitem__(self, key: tuple[str, Period]) -> MonthScore:
         scored = self._scores.get(key)

@@ -182,10 +182,19 @@ def monthly_evaluations(repo: Repo) -> dict[tuple[str, Period], list[Entity]]:
 def _monthly(repo: Repo) -> dict[tuple[str, Period], list[Entity]]:
     out: dict[tuple[str, Period], list[Entity]] = {}
     for e in repo.of_kind("evaluation"):
-        party, period = e.get("third_party"), evaluation_period(e)
-        if isinstance(party, str) and period is not None and period.kind == "month":
-            out.setdefault((party, period), []).append(e)
+        key = monthly_key(e)
+        if key is not None:
+            out.setdefault(key, []).append(e)
     return out
+
+
+def monthly_key(evaluation: Entity) -> tuple[str, Period] | None:
+    """The (third party, month) a monthly evaluation counts for; None for a record that is not
+    one (no party, or a period that is not a month: scorecards are built from months)."""
+    party, period = evaluation.get("third_party"), evaluation_period(evaluation)
+    if isinstance(party, str) and period is not None and period.kind == "month":
+        return party, period
+    return None
 
 
 def _measured(evaluation: Entity) -> list[tuple[int, Mapping[str, Any]]]:

@@ -127,16 +127,17 @@ def sla_breaches(ctx: Context) -> Iterator[Finding]:
     repo = ctx.repo
     from isms.numbers import fixed, plain
     from isms.periods import month_of
-    from isms.sla import TargetLookup, evaluation_period, measure
+    from isms.sla import TargetLookup, measure, monthly_key
 
     targets = TargetLookup(repo)
     current = month_of(ctx.today)
     # Each evaluation is judged on its own: after an edit of an activity's SLA only the
     # evaluations that measured it are judged again, after an evaluation's only its party's.
     for evaluation in ctx.each(repo.of_kind("evaluation")):
-        party, period = evaluation.get("third_party"), evaluation_period(evaluation)
-        if not isinstance(party, str) or period is None or period.kind != "month":
+        key = monthly_key(evaluation)
+        if key is None:
             continue
+        party, period = key
         months = _party_months(ctx, party)
         if period != max((p for p in months if p <= current), default=None):
             continue  # not the party's latest evaluated month
@@ -198,7 +199,7 @@ def _party_months(ctx: Context, party: str, named: bool = True) -> dict[Period, 
     """The party's monthly evaluations by month, each month's in id order (repository order
     between equal ids), found through the reference index: a subject that asks depends on the
     party's evaluations, not on every evaluation (``named``: through one shared token)."""
-    from isms.sla import evaluation_period
+    from isms.sla import monthly_key
 
     def compute() -> dict[Period, list[Entity]]:
         by_path = ctx.repo.by_path
@@ -207,9 +208,9 @@ def _party_months(ctx: Context, party: str, named: bool = True) -> dict[Period, 
                        key=lambda e: (e.id, e.path))
         out: dict[Period, list[Entity]] = {}
         for e in found:
-            period = evaluation_period(e)
-            if e.get("third_party") == party and period is not None and period.kind == "month":
-                out.setdefault(period, []).append(e)
+            key = monthly_key(e)
+            if key is not None and key[0] == party:
+                out.setdefault(key[1], []).append(e)
         return out
 
     months, _made = shared(_memo(ctx.repo), ("months", party), compute,
